@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Layers, lowest first; a module imports only modules above it (see DESIGN.md).
+import PackageDescription
+
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "nayerd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nayerd", targets: ["nayerd"]),
+        .executable(name: "nayer-bench", targets: ["nayer-bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: optimized),
+        .target(name: "SafeTensors", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Autograd", "SafeTensors"], swiftSettings: optimized),
+        .target(name: "Models", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
+        .target(name: "TextEncoder", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: optimized),
+        .target(name: "Distill", dependencies: ["Models", "TextEncoder", "Datasets"], swiftSettings: optimized),
+        .target(name: "Service", dependencies: ["CSystemd"]),
+        .target(name: "Commands", dependencies: ["Distill", "Service"]),
+        .executableTarget(name: "nayerd", dependencies: ["Commands"]),
+        .executableTarget(name: "nayer-bench", dependencies: ["Commands"]),
+
+        // Helpers shared by the test targets: closeness checks, finite-difference
+        // gradient checks, fixture loading, test doubles.
+        .target(name: "TestSupport", dependencies: ["Autograd", "SafeTensors", "Service"],
+                path: "Tests/TestSupport"),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "TestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Commands module; see DESIGN.md for what it owns.

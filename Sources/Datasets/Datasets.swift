@@ -1,0 +1,1 @@
+// The Datasets module; see DESIGN.md for what it owns.

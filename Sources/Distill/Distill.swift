@@ -1,0 +1,1 @@
+// The Distill module; see DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The Models module; see DESIGN.md for what it owns.

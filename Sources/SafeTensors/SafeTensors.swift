@@ -1,0 +1,1 @@
+// The SafeTensors module; see DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The Service module; see DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The TextEncoder module; see DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+print("nayer-bench: not yet")

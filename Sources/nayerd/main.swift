@@ -1,0 +1,1 @@
+print("nayerd: not yet")
