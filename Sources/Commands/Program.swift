@@ -50,7 +50,7 @@ public struct Program {
     }
 
     private var overview: String {
-        let width = subcommands.map(\.specification.name.count).max() ?? 0
+        let width = subcommands.map { $0.specification.name.count }.max() ?? 0
         let rows = subcommands.map { command in
             "  \(command.specification.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\(command.specification.summary)"
         }
