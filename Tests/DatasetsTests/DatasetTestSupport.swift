@@ -20,6 +20,10 @@ struct TemporaryDirectory {
         return target
     }
 
+    func makeDirectory(_ name: String) throws {
+        try FileManager.default.createDirectory(atPath: file(name), withIntermediateDirectories: true)
+    }
+
     func cleanUp() { try? FileManager.default.removeItem(atPath: path) }
 }
 
