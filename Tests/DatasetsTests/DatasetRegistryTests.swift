@@ -66,6 +66,25 @@ import Testing
             // Real photographs: not all background, not all one value.
             #expect(Set(images.image(at: 0)).count > 10)
         }
+        // End to end: a KD-sized batch in the teacher's input form.
+        let test = try location.load(.test)
+        let normalization = try Normalization(mean: [0.286], standardDeviation: [0.353])
+        let preprocessor = try ImagePreprocessor(images: test, target: InputShape(channels: 3, height: 32, width: 32),
+                                                 normalization: normalization)
+        let indices = Array(stride(from: 0, to: 10000, by: 19).prefix(512))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let batch = preprocessor.batch(from: test, indices: indices)
+        let elapsed = clock.now - start
+        #expect(batch.shape == [512, 3, 32, 32])
+        let values = batch.scalars
+        let sample = 7, y = 10, x = 13
+        let pixel = test.pixels[indices[sample] * 784 + y * 28 + x]
+        for channel in 0..<3 {
+            #expect(values[((sample * 3 + channel) * 32 + y + 2) * 32 + x + 2] == normalization.normalized(pixel: pixel, channel: 0))
+        }
+        #expect(values[(sample * 3 * 32) * 32] == normalization.zeroPixelValues(channels: 1)[0])
+        #expect(elapsed < .seconds(2), "preprocessing 512 images took \(elapsed)")
     }
 }
 

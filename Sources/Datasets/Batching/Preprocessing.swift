@@ -39,6 +39,12 @@ public struct Normalization: Sendable, Equatable {
         let s = standardDeviation.count == 1 ? standardDeviation[0] : standardDeviation[channel]
         return (Float(pixel) / 255 - m) / s
     }
+
+    /// What a zero pixel becomes in each of `channels` channels: the fill for
+    /// `Augmentation` on normalised real images.
+    public func zeroPixelValues(channels: Int) -> [Float] {
+        (0..<channels).map { normalized(pixel: 0, channel: $0) }
+    }
 }
 
 /// A model's input shape, [C, H, W].
