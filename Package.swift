@@ -19,15 +19,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // Checked system calls and crash-safe file replacement, shared by every layer that does I/O.
+        .target(name: "FileSystem"),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: optimized),
-        .target(name: "SafeTensors", dependencies: ["Tensor"]),
+        .target(name: "SafeTensors", dependencies: ["Tensor", "FileSystem"]),
         .target(name: "NN", dependencies: ["Autograd", "SafeTensors"], swiftSettings: optimized),
         .target(name: "Models", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
         .target(name: "TextEncoder", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
-        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "FileSystem"], swiftSettings: optimized),
         .target(name: "Distill", dependencies: ["Models", "TextEncoder", "Datasets"], swiftSettings: optimized),
-        .target(name: "Service", dependencies: ["CSystemd"]),
+        .target(name: "Service", dependencies: ["CSystemd", "FileSystem"]),
         .target(name: "Commands", dependencies: ["Distill", "Service"]),
         .executableTarget(name: "nayerd", dependencies: ["Commands"]),
         .executableTarget(name: "nayer-bench", dependencies: ["Commands"]),
@@ -37,6 +39,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autograd", "SafeTensors", "Service"],
                 path: "Tests/TestSupport"),
 
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),

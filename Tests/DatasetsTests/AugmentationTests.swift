@@ -10,9 +10,9 @@ import Testing
     func expected(_ input: [Float], sample: Int, channel: Int, y: Int, x: Int,
                   draw: AugmentationDraw, padding: Int, fill: Float) -> Float {
         let (height, width) = (5, 7)
-        let croppedX = draw.flip ? width - 1 - x : x
-        let paddedY = y + draw.cropY
-        let paddedX = croppedX + draw.cropX
+        let croppedX = draw.flips[sample] ? width - 1 - x : x
+        let paddedY = y + draw.offsets[sample].dy
+        let paddedX = croppedX + draw.offsets[sample].dx
         let sourceY = paddedY - padding
         let sourceX = paddedX - padding
         guard (0..<height).contains(sourceY), (0..<width).contains(sourceX) else { return fill }
@@ -23,11 +23,11 @@ import Testing
         let augmentation = try Augmentation(padding: 4)
         var generator = RandomGenerator(seed: 42)
         var mirror = generator
-        let draws = augmentation.draw(count: 3, using: &generator)
-        for draw in draws {
-            #expect(draw.cropY == mirror.integer(below: 9))
-            #expect(draw.cropX == mirror.integer(below: 9))
-            #expect(draw.flip == (mirror.uniform() < 0.5))
+        let draw = augmentation.draw(count: 3, using: &generator)
+        for sample in 0..<3 {
+            #expect(draw.offsets[sample].dy == mirror.integer(below: 9))
+            #expect(draw.offsets[sample].dx == mirror.integer(below: 9))
+            #expect(draw.flips[sample] == (mirror.uniform() < 0.5))
         }
         #expect(generator == mirror)
     }
@@ -46,20 +46,21 @@ import Testing
                 for y in 0..<5 {
                     for x in 0..<7 {
                         let want = expected(input, sample: sample, channel: channel, y: y, x: x,
-                                            draw: draws[sample], padding: 2, fill: channel == 0 ? -3 : -5)
+                                            draw: draws, padding: 2, fill: channel == 0 ? -3 : -5)
                         #expect(values[((sample * 2 + channel) * 5 + y) * 7 + x] == want)
                     }
                 }
             }
         }
         // The batch drew a mix of flips and offsets, so the test exercised both branches.
-        #expect(Set(draws.map(\.flip)).count == 2)
-        #expect(Set(draws.map(\.cropX)).count > 1)
+        #expect(Set(draws.flips).count == 2)
+        #expect(Set(draws.offsets.map(\.dx)).count > 1)
     }
 
     @Test func specificDrawsGiveKnownPixels() throws {
         let augmentation = try Augmentation(padding: 4)
-        let draws = (0..<6).map { AugmentationDraw(cropY: $0 == 0 ? 4 : 0, cropX: $0 == 0 ? 4 : 8, flip: $0 == 0) }
+        let draws = AugmentationDraw(padding: 4, offsets: (0..<6).map { $0 == 0 ? (4, 4) : (0, 8) },
+                                     flips: (0..<6).map { $0 == 0 })
         let values = try augmentation.apply(draws, to: batch).scalars
         // Sample 0: centred crop, flipped: row 0 reads the first row of plane 0 backwards.
         #expect(Array(values[0..<7]) == [7, 6, 5, 4, 3, 2, 1])
@@ -72,13 +73,13 @@ import Testing
 
     @Test func rejectsBadArguments() throws {
         #expect(datasetError { _ = try Augmentation(padding: -1) } != nil)
-        #expect(datasetError { _ = try Augmentation(flipProbability: 2) } != nil)
+        #expect(datasetError { _ = try Augmentation(fill: []) } != nil)
         let augmentation = try Augmentation(padding: 1, fill: [0, 0, 0])
-        #expect(datasetError { _ = try augmentation.apply([AugmentationDraw](), to: batch) } != nil)
-        let draws = [AugmentationDraw](repeating: AugmentationDraw(cropY: 0, cropX: 0, flip: false), count: 6)
+        #expect(datasetError { _ = try augmentation.apply(AugmentationDraw(padding: 1, offsets: [], flips: []), to: batch) } != nil)
+        let draws = AugmentationDraw(padding: 1, offsets: Array(repeating: (0, 0), count: 6), flips: Array(repeating: false, count: 6))
         // Three fill values for a two-channel batch.
         #expect(datasetError { _ = try augmentation.apply(draws, to: batch) } != nil)
-        let wide = [AugmentationDraw](repeating: AugmentationDraw(cropY: 3, cropX: 0, flip: false), count: 6)
+        let wide = AugmentationDraw(padding: 1, offsets: Array(repeating: (3, 0), count: 6), flips: Array(repeating: false, count: 6))
         #expect(datasetError { _ = try Augmentation(padding: 1).apply(wide, to: batch) } != nil)
     }
 }

@@ -1,9 +1,10 @@
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Thin wrappers over open/read/write/rename: every call's result is checked and turned
-/// into a `DatasetError` carrying the path and errno.
+/// Dataset-flavoured wrappers over the FileSystem module: its `SystemError` becomes a
+/// `DatasetError` carrying the same path and errno.
 enum FileIO {
     static func exists(_ path: String) -> Bool {
         var info = stat()
@@ -12,82 +13,25 @@ enum FileIO {
 
     /// The whole regular file in memory. Dataset files are tens of megabytes at most.
     static func readAll(_ path: String) throws(DatasetError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 {
-            let code = errno
-            if code == ENOENT {
-                throw DatasetError(path: path, kind: .notFound, reason: "no such file")
-            }
-            throw .system(path: path, operation: "open", errno: code)
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw .system(path: path, operation: "fstat") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw DatasetError(path: path, kind: .invalidArgument, reason: "not a regular file")
-        }
-        let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        while filled < size {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                read(descriptor, buffer.baseAddress! + filled, size - filled)
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw .system(path: path, operation: "read")
-            }
-            if got == 0 { break }   // the file shrank under us; the parsers report it short
-            filled += got
-        }
-        if filled < size { bytes.removeLast(size - filled) }
-        return bytes
-    }
-
-    /// Writes to a temporary name in the same directory, fsyncs, then renames into
-    /// place, so a reader never sees a half-written file.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(DatasetError) {
-        let temporary = temporaryName(for: path)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .system(path: temporary, operation: "open") }
-        do throws(DatasetError) {
-            try writeAll(bytes, to: descriptor, path: temporary)
-            guard fsync(descriptor) == 0 else { throw .system(path: temporary, operation: "fsync") }
+        do {
+            return try DurableFile.read(path)
+        } catch let error as SystemError {
+            if error.code == ENOENT { throw DatasetError(path: path, kind: .notFound, reason: "no such file") }
+            if error.code == EISDIR { throw DatasetError(path: path, kind: .invalidArgument, reason: "not a regular file") }
+            throw .system(path: path, operation: error.operation, errno: error.code)
         } catch {
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
-        guard close(descriptor) == 0 else {
-            let failure = DatasetError.system(path: temporary, operation: "close")
-            unlink(temporary)
-            throw failure
-        }
-        guard rename(temporary, path) == 0 else {
-            let failure = DatasetError.system(path: path, operation: "rename")
-            unlink(temporary)
-            throw failure
+            throw .system(path: path, operation: "read", errno: EIO)
         }
     }
 
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(DatasetError) {
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                write(descriptor, buffer.baseAddress! + written, bytes.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw .system(path: path, operation: "write")
-            }
-            written += result
+    /// Temp file, fsync, rename: a reader never sees a half-written file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(DatasetError) {
+        do {
+            try DurableFile.write(bytes, to: path)
+        } catch let error as SystemError {
+            throw .system(path: path, operation: error.operation, errno: error.code)
+        } catch {
+            throw .system(path: path, operation: "write", errno: EIO)
         }
-    }
-
-    private static func temporaryName(for path: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return "\(directory).\(name).tmp.\(getpid())"
     }
 }

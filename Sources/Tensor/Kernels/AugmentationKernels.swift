@@ -46,18 +46,20 @@ public struct AugmentationDraw: Sendable, Equatable {
 }
 
 public enum AugmentationKernels {
-    /// output[n] = the H x W window at (dy, dx) of x[n] zero-padded by `padding` on every
-    /// side, mirrored left-right when flips[n].
+    /// output[n] = the H x W window at (dy, dx) of x[n] padded by `padding` on every
+    /// side, mirrored left-right when flips[n]. Padding pixels take `fill` (one value, or
+    /// one per channel): zero for generator output; for normalised real images the
+    /// normalised value of a black pixel, as torchvision pads before normalising.
     public static func cropAndFlip(_ images: Tensor, padding: Int, offsets: [(dy: Int, dx: Int)],
-                                   flips: [Bool]) -> Tensor {
-        gather(images, padding: padding, offsets: offsets, flips: flips, inverse: false)
+                                   flips: [Bool], fill: [Float] = [0]) -> Tensor {
+        gather(images, padding: padding, offsets: offsets, flips: flips, inverse: false, fill: fill)
     }
 
     /// The gradient of `cropAndFlip` w.r.t. its input: each input pixel receives the
     /// gradient of the one output pixel it went to, or 0 if it was cropped away.
     public static func cropAndFlipBackward(_ gradOutput: Tensor, padding: Int, offsets: [(dy: Int, dx: Int)],
                                            flips: [Bool]) -> Tensor {
-        gather(gradOutput, padding: padding, offsets: offsets, flips: flips, inverse: true)
+        gather(gradOutput, padding: padding, offsets: offsets, flips: flips, inverse: true, fill: [0])
     }
 
     /// Forward: out[h, w] = in[h + dy - p, j] with j = w + dx - p, or (flipped)
@@ -66,13 +68,15 @@ public enum AugmentationKernels {
     /// as the flipped forward one, so one routine with a row shift, a column sign and a
     /// column offset serves both directions.
     private static func gather(_ source: Tensor, padding: Int, offsets: [(dy: Int, dx: Int)],
-                               flips: [Bool], inverse: Bool) -> Tensor {
+                               flips: [Bool], inverse: Bool, fill: [Float]) -> Tensor {
         precondition(source.rank == 4, "cropAndFlip needs images of shape [N, C, H, W], got \(source.shape)")
         let (batch, channels, height, width) = (source.shape[0], source.shape[1], source.shape[2], source.shape[3])
         precondition(offsets.count == batch && flips.count == batch,
                      "cropAndFlip got \(offsets.count) offsets and \(flips.count) flips for \(batch) images")
         precondition(padding >= 0 && offsets.allSatisfy { (0...2 * padding).contains($0.dy) && (0...2 * padding).contains($0.dx) },
                      "crop offsets must lie in 0...\(2 * padding), got \(offsets.filter { !(0...2 * padding).contains($0.dy) || !(0...2 * padding).contains($0.dx) })")
+        precondition(fill.count == 1 || fill.count == channels,
+                     "cropAndFlip fill needs 1 or \(channels) values, got \(fill.count)")
         let result = Tensor(uninitializedShape: source.shape)
         let (input, output) = (source.storage.pointer, result.storage.pointer)
         let planeSize = height * width
@@ -81,6 +85,7 @@ public enum AugmentationKernels {
                 Parallel.forEachChunk(of: 0..<(batch * channels), minimumChunk: max(1, 8_192 / max(1, planeSize))) { planes in
                     for plane in planes {
                         let n = plane / channels
+                        let padValue = fill.count == 1 ? fill[0] : fill[plane % channels]
                         let rowShift = (offsets[n].dy - padding) * (inverse ? -1 : 1)
                         let columnShift = offsets[n].dx - padding
                         // Column map j = sign * w + start.
@@ -94,14 +99,14 @@ public enum AugmentationKernels {
                             let destination = to + row * width
                             let sourceRow = row + rowShift
                             guard (0..<height).contains(sourceRow), !valid.isEmpty else {
-                                destination.update(repeating: 0, count: width)
+                                destination.update(repeating: padValue, count: width)
                                 continue
                             }
                             let line = from + sourceRow * width
-                            destination.update(repeating: 0, count: valid.lowerBound)
+                            destination.update(repeating: padValue, count: valid.lowerBound)
                             for column in valid { destination[column] = line[sign * column + start] }
                             destination.advanced(by: valid.upperBound)
-                                .update(repeating: 0, count: width - valid.upperBound)
+                                .update(repeating: padValue, count: width - valid.upperBound)
                         }
                     }
                 }
