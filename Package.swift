@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
         .target(name: "TextEncoder", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "FileSystem"], swiftSettings: optimized),
-        .target(name: "Distill", dependencies: ["Models", "TextEncoder", "Datasets"], swiftSettings: optimized),
+        .target(name: "Distill", dependencies: ["Models", "TextEncoder", "Datasets", "FileSystem"], swiftSettings: optimized),
         .target(name: "Service", dependencies: ["CSystemd", "FileSystem"]),
         .target(name: "Commands", dependencies: ["Distill", "Service"]),
         .executableTarget(name: "nayerd", dependencies: ["Commands"]),
