@@ -17,6 +17,16 @@ public struct ProcessJobRunner: JobRunner {
         self.environment = environment
     }
 
+    /// The running binary, for `serve` to start `nayerd worker` with; resolved
+    /// once so a later replacement of the file on disk does not mix versions.
+    public static func currentExecutable() throws -> URL {
+        let link = "/proc/self/exe"
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(link, &buffer, buffer.count - 1)
+        if length == -1 { throw SystemCallError(operation: "readlink", path: link) }
+        return URL(fileURLWithPath: String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
     public func start(job identifier: JobIdentifier, directory: JobDirectory, threads: Int) throws -> any RunningWorker {
         var variables = environment
         variables[Self.threadsVariable] = String(threads)
