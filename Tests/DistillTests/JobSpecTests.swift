@@ -113,13 +113,4 @@ private func withKeys(_ fragment: String) -> String {
         try Data(repeating: 0x20, count: JobSpec.maximumManifestBytes + 1).write(to: url)
         #expect { try JobSpec.load(contentsOf: url) } throws: { "\($0)".contains("may be at most") }
     }
-
-    @Test func jobIdentifierRules() {
-        #expect(JobIdentifier.isValid("fmnist-resnet20_to.wrn"))
-        #expect(!JobIdentifier.isValid(""))
-        #expect(!JobIdentifier.isValid(".x"))
-        #expect(!JobIdentifier.isValid("a/b"))
-        #expect(!JobIdentifier.isValid("über"))
-        #expect(!JobIdentifier.isValid(String(repeating: "a", count: 65)))
-    }
 }

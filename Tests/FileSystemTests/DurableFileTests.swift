@@ -58,3 +58,21 @@ import TestSupport
         #expect(DurableFile.temporaryPath(for: "/a/b/c.json").hasPrefix("/a/b/.c.json."))
     }
 }
+
+@Suite struct SafeNameTests {
+    @Test func rules() {
+        #expect(SafeName.isValid("fmnist-resnet20_to.wrn"))
+        #expect(SafeName.problem(with: "") == "it is empty")
+        #expect(SafeName.problem(with: ".x") == "it starts with a dot")
+        #expect(!SafeName.isValid("a/b"))
+        #expect(!SafeName.isValid("../x"))
+        #expect(!SafeName.isValid("über"))
+        #expect(!SafeName.isValid(String(repeating: "a", count: 65)))
+    }
+
+    @Test func sanitizedNamesAreAlwaysValid() {
+        for text in ["../etc/passwd", ".hidden", "", "ünïcode", String(repeating: "x", count: 100)] {
+            #expect(SafeName.isValid(SafeName.sanitized(text)), "\(text)")
+        }
+    }
+}

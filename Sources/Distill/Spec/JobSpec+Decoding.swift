@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 extension JobSpec {
@@ -38,8 +39,8 @@ extension JobSpec {
         }
 
         let id = try root.string("id") ?? defaultId
-        guard JobIdentifier.isValid(id) else {
-            throw ManifestError("id must be 1-64 characters of A-Z a-z 0-9 . _ - and not start with a dot, got \"\(id.prefix(80))\"")
+        if let problem = SafeName.problem(with: id) {
+            throw ManifestError("id must be 1-64 characters of A-Z a-z 0-9 . _ - and not start with a dot, got \"\(id.prefix(80))\" (\(problem))")
         }
 
         var teacherReader = try root.requiredObject("teacher")

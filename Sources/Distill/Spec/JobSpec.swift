@@ -94,14 +94,3 @@ public struct JobSpec: Equatable, Sendable {
     public static let cifar10Normalization = Normalization(mean: [0.4914, 0.4822, 0.4465],
                                                            standardDeviation: [0.2023, 0.1994, 0.2010])
 }
-
-/// Job ids become directory names, so they are restricted to a safe alphabet.
-public enum JobIdentifier {
-    public static func isValid(_ id: String) -> Bool {
-        guard (1...64).contains(id.utf8.count), !id.hasPrefix(".") else { return false }
-        return id.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-    }
-}
