@@ -116,7 +116,7 @@ public final class Adam: Optimizer {
         if let unknown = state.scalars.steps.keys.sorted().first(where: { !names.contains($0) }) {
             throw OptimizerStateError.unexpectedStepCount(parameter: unknown)
         }
-        let moments = try stateTensors(named: ["exp_avg", "exp_avg_sq"], from: state.tensors)
+        let moments = try restoredTensors(named: ["exp_avg", "exp_avg_sq"], from: state.tensors)
         var restoredSteps = Array(repeating: 0, count: parameters.count)
         // A parameter has either no state (never updated) or all three pieces.
         for (index, (name, _)) in parameters.enumerated() {

@@ -63,7 +63,7 @@ public struct OptimizerState: Sendable {
 /// Why an optimizer refused a saved state; each case names the key at fault.
 public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
     case kindMismatch(expected: String, found: String)
-    case hyperparameterMismatch(name: String, saved: Double?, current: Double)
+    case hyperparameterMismatch(name: String, saved: Double?, current: Double?)
     case unexpectedTensor(key: String)
     case shapeMismatch(key: String, saved: [Int], expected: [Int])
     case incompleteState(parameter: String, missing: String)
@@ -75,7 +75,8 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
         case .kindMismatch(let expected, let found):
             return "optimizer state is for \(found), not \(expected)"
         case .hyperparameterMismatch(let name, let saved, let current):
-            return "optimizer state has \(name) = \(saved.map { "\($0)" } ?? "nothing") but the optimizer uses \(current)"
+            let describe = { (value: Double?) in value.map { "\($0)" } ?? "nothing" }
+            return "optimizer state has \(name) = \(describe(saved)) but the optimizer uses \(describe(current))"
         case .unexpectedTensor(let key):
             return "optimizer state has tensor '\(key)', which names no state of any parameter"
         case .shapeMismatch(let key, let saved, let expected):
@@ -102,14 +103,14 @@ extension Optimizer {
             throw OptimizerStateError.hyperparameterMismatch(name: name, saved: scalars.hyperparameters[name], current: current)
         }
         if let extra = scalars.hyperparameters.keys.sorted().first(where: { hyperparameters[$0] == nil }) {
-            throw OptimizerStateError.hyperparameterMismatch(name: extra, saved: scalars.hyperparameters[extra], current: .nan)
+            throw OptimizerStateError.hyperparameterMismatch(name: extra, saved: scalars.hyperparameters[extra], current: nil)
         }
     }
 
     /// The saved tensors "<name>.<parameter key>" for each name in `stateNames`, one
     /// array per name indexed like `parameters` (nil where absent), as private copies.
     /// Every tensor must belong to a parameter and have its shape.
-    func stateTensors(named stateNames: [String], from tensors: [String: Tensor]) throws -> [[Tensor?]] {
+    func restoredTensors(named stateNames: [String], from tensors: [String: Tensor]) throws -> [[Tensor?]] {
         var result = stateNames.map { _ in [Tensor?](repeating: nil, count: parameters.count) }
         var claimed = Set<String>()
         for (stateIndex, stateName) in stateNames.enumerated() {

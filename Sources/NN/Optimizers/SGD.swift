@@ -97,7 +97,7 @@ public final class SGD: Optimizer {
         if let parameter = state.scalars.steps.keys.sorted().first {
             throw OptimizerStateError.unexpectedStepCount(parameter: parameter)
         }
-        let buffers = try stateTensors(named: ["momentum_buffer"], from: state.tensors)[0]
+        let buffers = try restoredTensors(named: ["momentum_buffer"], from: state.tensors)[0]
         if momentum == 0, let index = buffers.firstIndex(where: { $0 != nil }) {
             throw OptimizerStateError.unexpectedTensor(key: "momentum_buffer.\(parameters[index].name)")
         }
