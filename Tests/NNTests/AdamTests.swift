@@ -63,6 +63,10 @@ private func makeAdam(_ name: String, _ parameters: [(name: String, variable: Va
         try expectResumeIsBitIdentical(caseName: caseName, stopAfter: stopAfter) { makeAdam($0, $1, learningRate: $2) }
     }
 
+    @Test func largeParameterSplitAcrossCoresMatchesSmallOnes() {
+        expectSplitMatchesWhole { Adam(parameters: $0, learningRate: 0.01, betas: (0.5, 0.999), weightDecay: 1e-4) }
+    }
+
     @Test func restoreRejectsIncompleteOrMismatchedStateAndChangesNothing() throws {
         let golden = try GoldenOptimizerCase("adam_default")
         let optimizer = makeAdam("adam_default", try golden.initialParameters(), learningRate: 1e-3)

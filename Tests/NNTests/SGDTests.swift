@@ -58,6 +58,10 @@ private func makeSGD(_ name: String, _ parameters: [(name: String, variable: Var
         #expect(heldCopy.scalars == [3, 4, 5])
     }
 
+    @Test func largeParameterSplitAcrossCoresMatchesSmallOnes() {
+        expectSplitMatchesWhole { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4, nesterov: true) }
+    }
+
     @Test func zeroGradientsClearsEveryGradient() {
         let parameters = (0..<3).map { ("p\($0)", Variable(Tensor(zeros: [2]), requiresGrad: true)) }
         for (_, variable) in parameters { variable.grad = Tensor(shape: [2], repeating: 1) }
@@ -169,6 +173,32 @@ struct GoldenOptimizerCase {
         }
         #expect(Set(tensors.keys) == expectedKeys)
     }
+}
+
+/// A parameter large enough to be updated on several threads must end exactly as the
+/// same numbers held in small parameters updated on one thread.
+func expectSplitMatchesWhole(make: ([(name: String, variable: Variable)]) -> any Optimizer) {
+    let (pieces, pieceSize) = (4, 20_000)
+    var random = RandomGenerator(seed: 7)
+    let values = (0..<pieces * pieceSize).map { _ in random.normal() }
+    let gradients = (0..<3).map { _ in (0..<pieces * pieceSize).map { _ in random.normal() } }
+    let whole = Variable(Tensor(shape: [pieces * pieceSize], scalars: values), requiresGrad: true)
+    let parts = (0..<pieces).map { piece in
+        ("part\(piece)", Variable(Tensor(shape: [pieceSize], scalars: Array(values[piece * pieceSize..<(piece + 1) * pieceSize])),
+                                  requiresGrad: true))
+    }
+    let wholeOptimizer = make([("whole", whole)])
+    let partsOptimizer = make(parts)
+    for gradient in gradients {
+        whole.grad = Tensor(shape: [pieces * pieceSize], scalars: gradient)
+        for (piece, (_, part)) in parts.enumerated() {
+            part.grad = Tensor(shape: [pieceSize], scalars: Array(gradient[piece * pieceSize..<(piece + 1) * pieceSize]))
+        }
+        wholeOptimizer.step()
+        partsOptimizer.step()
+    }
+    #expect(whole.value.scalars == parts.flatMap { $0.1.value.scalars })
+    #expect(whole.value.scalars != values)
 }
 
 /// Runs a recorded case straight through, and again stopping after `stopAfter` steps:
