@@ -120,3 +120,15 @@ import TestSupport
 private extension Tensor {
     func scalar(at index: Int) -> Float { storage.pointer[index] }
 }
+
+@Suite struct EmptyTensorKernelTests {
+    @Test func emptyTensorsPassThroughEveryKernel() {
+        let empty = Tensor(zeros: [0, 3, 2])
+        #expect(BroadcastKernels.add(empty, Tensor(zeros: [3, 1])).shape == [0, 3, 2])
+        #expect(BroadcastKernels.sum(empty, toShape: [3, 2]).scalars == [0, 0, 0, 0, 0, 0])
+        #expect(ShapeKernels.permute(empty, axes: [2, 0, 1]).shape == [2, 0, 3])
+        #expect(ShapeKernels.concat([empty, Tensor(zeros: [1, 3, 2])], axis: 0).shape == [1, 3, 2])
+        #expect(ShapeKernels.indexSelect(Tensor(zeros: [4, 0]), rows: [1, 2]).shape == [2, 0])
+        #expect(ActivationKernels.relu(empty).count == 0)
+    }
+}

@@ -27,6 +27,7 @@ public enum BroadcastKernels {
         }
         if a.shape == b.shape { return Elementwise.parallelZip(a, b, operation) }
         let result = Tensor(uninitializedShape: shape)
+        if result.count == 0 { return result }
         let (x, y, z) = (a.storage.pointer, b.storage.pointer, result.storage.pointer)
         // A scalar against a big tensor would otherwise be one long row on one core.
         if a.count == 1 || b.count == 1 {
@@ -69,6 +70,7 @@ public enum BroadcastKernels {
         precondition(Tensor.broadcastShape(shape, tensor.shape) == tensor.shape,
                      "shape \(shape) does not broadcast to \(tensor.shape)")
         let targetCount = shape.reduce(1, *)
+        if tensor.count == 0 { return Tensor(zeros: shape) }
         if tensor.count == targetCount { return tensor.reshaped(shape) }   // only size-1 axes differ
         if targetCount == 1 { return Tensor(shape: shape, scalars: [total(tensor)]) }
 

@@ -9,8 +9,8 @@ public enum ShapeKernels {
     /// output[i0..ik] = x[the same indices reordered], output.shape[k] = x.shape[axes[k]].
     public static func permute(_ x: Tensor, axes: [Int]) -> Tensor {
         precondition(axes.sorted() == Array(0..<x.rank), "permute axes \(axes) for shape \(x.shape)")
-        if axes == Array(0..<x.rank) { return x }
         let outputShape = axes.map { x.shape[$0] }
+        if axes == Array(0..<x.rank) || x.count == 0 { return x.reshaped(outputShape) }
         let inputStrides = Tensor.contiguousStrides(x.shape)
         // Operand 0 is the output (contiguous), operand 1 the input read with permuted strides.
         let layout = BroadcastLayout(extents: outputShape, operandStrides: [
