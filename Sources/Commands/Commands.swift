@@ -1,1 +1,0 @@
-// The Commands module; see DESIGN.md for what it owns.

@@ -1,1 +1,0 @@
-// The SafeTensors module; see DESIGN.md for what it owns.
