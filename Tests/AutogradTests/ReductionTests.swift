@@ -39,13 +39,8 @@ struct ReductionCase: CustomTestStringConvertible, Sendable {
     /// PyTorch forward and backward, rtol 1e-4 / atol 1e-5.
     @Test(arguments: ReductionCase.all)
     func matchesPyTorch(_ reduction: ReductionCase) throws {
-        let golden = try NormGolden("reduction")
-        let x = try golden.leaf("input")
-        let y = reduction.apply(x)
+        let (_, y) = try NormGolden("reduction").expectUnaryOpMatches(reduction.name, inputKey: "input", reduction.apply)
         #expect(y.shape == reduction.outputShape)
-        try golden.expectClose(y.value, "\(reduction.name).y")
-        y.backward(seed: try golden.tensor("\(reduction.name).grad_output"))
-        try golden.expectClose(x.grad, "\(reduction.name).grad_x")
     }
 
     @Test func normOfZeroHasZeroGradient() {
@@ -96,6 +91,21 @@ struct NormGolden {
     /// A leaf holding the fixture tensor that wants a gradient.
     func leaf(_ key: String, requiresGrad: Bool = true) throws -> Variable {
         Variable(try tensor(key), requiresGrad: requiresGrad)
+    }
+
+    /// Runs `op` on "<name>.x" (or `inputKey`), compares its output with "<name>.y" and,
+    /// after backward from "<name>.grad_output", the input gradient with "<name>.grad_x".
+    @discardableResult
+    func expectUnaryOpMatches(
+        _ name: String, inputKey: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+        _ op: (Variable) -> Variable
+    ) throws -> (input: Variable, output: Variable) {
+        let x = try leaf(inputKey ?? "\(name).x")
+        let y = op(x)
+        try expectClose(y.value, "\(name).y", sourceLocation: sourceLocation)
+        y.backward(seed: try tensor("\(name).grad_output"))
+        try expectClose(x.grad, "\(name).grad_x", sourceLocation: sourceLocation)
+        return (x, y)
     }
 
     func expectClose(
