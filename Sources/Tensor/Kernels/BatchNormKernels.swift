@@ -43,19 +43,17 @@ public enum BatchNormKernels {
                 let (means, variances) = (meanBuffer.baseAddress!, varianceBuffer.baseAddress!)
                 Parallel.forEachChunk(of: 0..<channels, minimumChunk: chunk(for: layout.valuesPerChannel)) { range in
                     for c in range {
-                        let shift = Double(x[c * spatial])
+                        let shift = x[c * spatial]
                         var sum = 0.0
                         var sumOfSquares = 0.0
                         for n in 0..<batch {
                             let plane = x + (n * channels + c) * spatial
-                            for s in 0..<spatial {
-                                let d = Double(plane[s]) - shift
-                                sum += d
-                                sumOfSquares += d * d
-                            }
+                            let sums = ReductionKernels.productSums(plane, shift: shift, plane, shift: shift, count: spatial)
+                            sum += sums.sum
+                            sumOfSquares += sums.products
                         }
                         let shiftedMean = sum / count
-                        means[c] = shift + shiftedMean
+                        means[c] = Double(shift) + shiftedMean
                         variances[c] = max(0, sumOfSquares / count - shiftedMean * shiftedMean)
                     }
                 }
@@ -83,14 +81,12 @@ public enum BatchNormKernels {
                     for c in range {
                         var sum = 0.0
                         var product = 0.0
-                        let mean = center[c]
+                        let mean = Float(center[c])
                         for n in 0..<batch {
                             let offset = (n * channels + c) * spatial
-                            for s in 0..<spatial {
-                                let g = Double(dy[offset + s])
-                                sum += g
-                                product += g * (Double(x[offset + s]) - mean)
-                            }
+                            let sums = ReductionKernels.productSums(dy + offset, shift: 0, x + offset, shift: mean, count: spatial)
+                            sum += sums.sum
+                            product += sums.products
                         }
                         sumPointer[c] = sum
                         productPointer[c] = product
