@@ -5,8 +5,9 @@
 ///                S = H * W (1 for [N, C]); statistics are per channel over M = N * S values.
 ///   layer norm   input [..., D], viewed as R x D rows; statistics are per row.
 ///
-/// Statistics accumulate in Double: a 64x32x32 channel has 65536 terms, where Float sums
-/// would drift by about 1e-4 relative, the whole tolerance of our PyTorch comparisons.
+/// Channel statistics add Float blocks of at most 1024 values in Double (see
+/// `ReductionKernels.productSums`): a 128x32x32 channel has 131072 terms, where one Float
+/// running sum would drift by about 1e-4 relative, our whole PyTorch tolerance.
 public enum BatchNormKernels {
     /// The N x C x S view of an [N, C, ...] tensor.
     public struct Layout: Equatable, Sendable {
