@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Tensor
 
@@ -26,13 +27,13 @@ public struct SafeTensorsFile {
     }
 
     public static func read(contentsOf url: URL) throws -> SafeTensorsFile {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try DurableFile.read(url)
-        } catch let error as DurableFile.Failure {
+            bytes = try DurableFile.read(url.path)
+        } catch let error as SystemError {
             throw SafeTensorsError(source: url.path, reason: .unreadable(errno: error.code))
         }
-        return try decode(data, source: url.path)
+        return try decode(Data(bytes), source: url.path)
     }
 
     /// Parses and validates `data`; `source` names it in errors.
@@ -97,9 +98,9 @@ public struct SafeTensorsFile {
     /// the directory. A crash leaves either the old file or the new one, never a torn one.
     public func write(to url: URL) throws {
         do {
-            try DurableFile.write(encoded(), to: url)
-        } catch let error as DurableFile.Failure {
-            throw SafeTensorsError(source: url.path, reason: .writeFailed(errno: error.code, step: error.step))
+            try DurableFile.write([UInt8](encoded()), to: url.path)
+        } catch let error as SystemError {
+            throw SafeTensorsError(source: url.path, reason: .writeFailed(errno: error.code, step: error.operation))
         }
     }
 }

@@ -1,1 +1,0 @@
-// The Datasets module; see DESIGN.md for what it owns.

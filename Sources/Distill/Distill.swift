@@ -1,1 +1,0 @@
-// The Distill module; see DESIGN.md for what it owns.

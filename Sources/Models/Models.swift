@@ -1,1 +1,0 @@
-// The Models module; see DESIGN.md for what it owns.

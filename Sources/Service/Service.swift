@@ -1,1 +1,0 @@
-// The Service module; see DESIGN.md for what it owns.

@@ -1,0 +1,171 @@
+/// 2-D convolution as im2col + gemm, parallel over images.
+///
+/// Shape legend (NCHW, see Conv2dGeometry):
+///   input [N, Cin, H, W], weight [Cout, Cin/g, kh, kw], bias [Cout], output [N, Cout, Ho, Wo]
+///   column block [Cin * kh * kw, B * Ho * Wo] for B images side by side (see Im2col)
+///
+/// Per group, per block of B images:
+///   forward          Y[Cout/g, B*HoWo]  = W[Cout/g, K]   x col[K, B*HoWo]
+///   backward input   dcol[K, B*HoWo]    = W^T[K, Cout/g] x dY[Cout/g, B*HoWo], then col2im
+///   backward weight  dW[Cout/g, K]     += dY[Cout/g, B*HoWo] x col^T[B*HoWo, K]
+///
+/// Why blocks: a whole-batch gemm has one huge column matrix that falls out of cache, and
+/// one gemm per small image (8x8) is too thin for the BLAS kernels to run at speed. A
+/// block holds enough images to give each gemm about `targetBlockColumns` columns. Each
+/// worker owns a contiguous run of images and one scratch area reused for all its blocks;
+/// OpenBLAS runs single-threaded inside each worker.
+public enum Conv2dKernels {
+    /// Columns (output pixels over the images of a block) that a block aims for.
+    static let targetBlockColumns = 1024
+
+    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?,
+                               geometry: Conv2dGeometry) -> Tensor {
+        precondition(input.shape == geometry.inputShape && weight.shape == geometry.weightShape,
+                     "conv2d kernel got input \(input.shape), weight \(weight.shape) for \(geometry)")
+        precondition(bias == nil || bias!.shape == [geometry.outputChannels],
+                     "conv2d bias \(bias!.shape) for \(geometry.outputChannels) output channels")
+        let output = Tensor(uninitializedShape: geometry.outputShape)
+        let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
+        let pointers = UnsafeSendable((input.storage.pointer, weight.storage.pointer,
+                                       bias?.storage.pointer, output.storage.pointer))
+        plan.forEachWorker { _, images, scratch in
+            let (input, weight, bias, output) = pointers.value
+            plan.forEachBlock(in: images) { firstImage, count in
+                let column = plan.columnMatrix(input: input, firstImage: firstImage, count: count,
+                                               scratch: scratch)
+                let direct = count == 1
+                let product = direct ? output + firstImage * geometry.outputImageSize
+                    : scratch + plan.columnCount
+                let productStride = count * geometry.window.outputPixels
+                for group in 0..<geometry.groups {
+                    Gemm.multiply(m: geometry.groupOutputChannels, n: productStride, k: geometry.groupPatchSize,
+                                  a: weight + group * geometry.groupOutputChannels * geometry.groupPatchSize,
+                                  lda: geometry.groupPatchSize,
+                                  b: column.pointer + group * geometry.groupPatchSize * column.stride,
+                                  ldb: column.stride,
+                                  c: product + group * geometry.groupOutputChannels * productStride,
+                                  ldc: productStride)
+                }
+                plan.scatter(product, productStride: productStride, bias: bias, into: output,
+                             firstImage: firstImage, count: count, inPlace: direct)
+            }
+        }
+        return output
+    }
+
+    /// dL/dinput for a given dL/doutput.
+    public static func backwardInput(gradOutput: Tensor, weight: Tensor, geometry: Conv2dGeometry) -> Tensor {
+        precondition(gradOutput.shape == geometry.outputShape && weight.shape == geometry.weightShape,
+                     "conv2d backward got gradient \(gradOutput.shape), weight \(weight.shape) for \(geometry)")
+        let gradInput = Tensor(uninitializedShape: geometry.inputShape)
+        let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
+        let window = geometry.window
+        let pointers = UnsafeSendable((gradOutput.storage.pointer, weight.storage.pointer,
+                                       gradInput.storage.pointer))
+        plan.forEachWorker { _, images, scratch in
+            let (gradOutput, weight, gradInput) = pointers.value
+            plan.forEachBlock(in: images) { firstImage, count in
+                let upstream = plan.gather(gradOutput, firstImage: firstImage, count: count,
+                                           scratch: scratch + plan.columnCount)
+                let firstGradient = gradInput + firstImage * geometry.imageSize
+                // A pointwise single image needs no col2im: its column matrix is the image.
+                let direct = count == 1 && window.isPointwise
+                let columnGradient = direct ? firstGradient : scratch
+                let columnStride = count * window.outputPixels
+                for group in 0..<geometry.groups {
+                    Gemm.multiply(transposeA: true,
+                                  m: geometry.groupPatchSize, n: columnStride, k: geometry.groupOutputChannels,
+                                  a: weight + group * geometry.groupOutputChannels * geometry.groupPatchSize,
+                                  lda: geometry.groupPatchSize,
+                                  b: upstream.pointer + group * geometry.groupOutputChannels * upstream.stride,
+                                  ldb: upstream.stride,
+                                  c: columnGradient + group * geometry.groupPatchSize * columnStride,
+                                  ldc: columnStride)
+                }
+                guard !direct else { return }
+                firstGradient.update(repeating: 0, count: count * geometry.imageSize)
+                for image in 0..<count {
+                    Im2col.accumulate(window, column: columnGradient + image * window.outputPixels,
+                                      columnStride: columnStride,
+                                      image: firstGradient + image * geometry.imageSize)
+                }
+            }
+        }
+        return gradInput
+    }
+
+    /// dL/dweight for a given dL/doutput. Each worker sums into its own partial, and the
+    /// partials are added in worker order, so results repeat bit for bit at a fixed
+    /// thread count.
+    public static func backwardWeight(gradOutput: Tensor, input: Tensor, geometry: Conv2dGeometry) -> Tensor {
+        precondition(gradOutput.shape == geometry.outputShape && input.shape == geometry.inputShape,
+                     "conv2d backward got gradient \(gradOutput.shape), input \(input.shape) for \(geometry)")
+        let weightCount = geometry.outputChannels * geometry.groupPatchSize
+        let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
+        let partials = Tensor(zeros: [plan.workerCount, weightCount])
+        let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer,
+                                       partials.storage.pointer))
+        plan.forEachWorker { worker, images, scratch in
+            let (gradOutput, input, partials) = pointers.value
+            let partial = partials + worker * weightCount
+            plan.forEachBlock(in: images) { firstImage, count in
+                let column = plan.columnMatrix(input: input, firstImage: firstImage, count: count,
+                                               scratch: scratch)
+                let upstream = plan.gather(gradOutput, firstImage: firstImage, count: count,
+                                           scratch: scratch + plan.columnCount)
+                for group in 0..<geometry.groups {
+                    Gemm.multiply(transposeB: true,
+                                  m: geometry.groupOutputChannels, n: geometry.groupPatchSize,
+                                  k: count * geometry.window.outputPixels,
+                                  a: upstream.pointer + group * geometry.groupOutputChannels * upstream.stride,
+                                  lda: upstream.stride,
+                                  b: column.pointer + group * geometry.groupPatchSize * column.stride,
+                                  ldb: column.stride, beta: 1,
+                                  c: partial + group * geometry.groupOutputChannels * geometry.groupPatchSize,
+                                  ldc: geometry.groupPatchSize)
+                }
+            }
+        }
+        let gradWeight = Tensor(uninitializedShape: geometry.weightShape)
+        let total = gradWeight.storage.pointer
+        total.update(from: partials.storage.pointer, count: weightCount)
+        for worker in 1..<max(plan.workerCount, 1) {
+            let partial = partials.storage.pointer + worker * weightCount
+            for i in 0..<weightCount { total[i] += partial[i] }
+        }
+        return gradWeight
+    }
+
+    /// dL/dbias: the upstream gradient summed over images and pixels, per channel.
+    public static func backwardBias(gradOutput: Tensor) -> Tensor {
+        precondition(gradOutput.rank == 4, "conv2d bias gradient needs a rank-4 gradient, got \(gradOutput.shape)")
+        let (batch, channels) = (gradOutput.shape[0], gradOutput.shape[1])
+        let pixels = gradOutput.shape[2] * gradOutput.shape[3]
+        let gradBias = Tensor(uninitializedShape: [channels])
+        let pointers = UnsafeSendable((gradOutput.storage.pointer, gradBias.storage.pointer))
+        Parallel.forEach(0..<channels, minimumChunk: max(1, (1 << 16) / max(1, batch * pixels))) { channel in
+            let (gradient, result) = pointers.value
+            var total: Float = 0
+            for image in 0..<batch {
+                let plane = gradient + (image * channels + channel) * pixels
+                total += Conv2dKernels.sum(plane, count: pixels)
+            }
+            result[channel] = total
+        }
+        return gradBias
+    }
+
+    /// A sum over four interleaved accumulators: the adds pipeline instead of waiting on
+    /// one running total, and the order is fixed, so results repeat exactly.
+    @inline(__always)
+    static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
+        var (a, b, c, d): (Float, Float, Float, Float) = (0, 0, 0, 0)
+        var i = 0
+        while i + 4 <= count {
+            a += values[i]; b += values[i + 1]; c += values[i + 2]; d += values[i + 3]
+            i += 4
+        }
+        while i < count { a += values[i]; i += 1 }
+        return (a + b) + (c + d)
+    }
+}

@@ -1,0 +1,138 @@
+import Autograd
+import Tensor
+import Testing
+import TestSupport
+
+/// One convolution configuration; the golden cases in scripts/golden/conv.py use the same.
+private struct ConvCase: CustomStringConvertible, Sendable {
+    let name: String
+    let inputShape: [Int]
+    let weightShape: [Int]
+    let hasBias: Bool
+    let stride: Int
+    let padding: Int
+    let groups: Int
+    var weightFrozen = false
+
+    var description: String { name }
+
+    static let all: [ConvCase] = [
+        ConvCase(name: "s1p1_bias", inputShape: [2, 3, 5, 4], weightShape: [4, 3, 3, 3],
+                 hasBias: true, stride: 1, padding: 1, groups: 1),
+        ConvCase(name: "s2p0_nonsquare_kernel", inputShape: [3, 2, 7, 6], weightShape: [3, 2, 3, 2],
+                 hasBias: false, stride: 2, padding: 0, groups: 1),
+        ConvCase(name: "s2p1_groups2", inputShape: [2, 4, 6, 5], weightShape: [4, 2, 3, 3],
+                 hasBias: true, stride: 2, padding: 1, groups: 2),
+        ConvCase(name: "pointwise", inputShape: [3, 4, 3, 3], weightShape: [5, 4, 1, 1],
+                 hasBias: true, stride: 1, padding: 0, groups: 1),
+        // One image per block: the gemm writes straight into the output tensor.
+        ConvCase(name: "single_large_image", inputShape: [1, 2, 33, 32], weightShape: [3, 2, 3, 3],
+                 hasBias: true, stride: 1, padding: 1, groups: 1),
+        ConvCase(name: "frozen_weight", inputShape: [2, 3, 6, 6], weightShape: [4, 3, 3, 3],
+                 hasBias: true, stride: 1, padding: 1, groups: 1, weightFrozen: true),
+    ]
+
+    func apply(_ variables: [Variable]) -> Variable {
+        conv2d(variables[0], weight: variables[1], bias: hasBias ? variables[2] : nil,
+               stride: stride, padding: padding, groups: groups)
+    }
+
+    func randomVariables(_ random: inout RandomGenerator) -> [Variable] {
+        var variables = [
+            Variable(random.normalTensor(shape: inputShape), requiresGrad: true),
+            Variable(random.normalTensor(shape: weightShape, standardDeviation: 0.5), requiresGrad: !weightFrozen),
+        ]
+        if hasBias { variables.append(Variable(random.normalTensor(shape: [weightShape[0]]), requiresGrad: true)) }
+        return variables
+    }
+}
+
+@Suite struct Conv2dTests {
+    @Test(arguments: ConvCase.all)
+    fileprivate func gradientsMatchFiniteDifferences(_ convCase: ConvCase) {
+        var random = RandomGenerator(seed: 31)
+        let variables = convCase.randomVariables(&random)
+        let report = checkGradients(of: variables, step: 1e-2) { convCase.apply($0) }
+        #expect(report.passed, "\(convCase): \(report)")
+        if convCase.weightFrozen {
+            #expect(variables[1].grad == nil)
+            #expect(variables[0].grad != nil)
+        }
+    }
+
+    @Test func outputSizeFollowsTheFloorRule() {
+        // (7 + 2 - 3) / 2 + 1 = 4 rows, (6 + 2 - 2) / 2 + 1 = 4 columns
+        let input = Variable(Tensor(zeros: [1, 1, 7, 6]))
+        let weight = Variable(Tensor(zeros: [2, 1, 3, 2]))
+        #expect(conv2d(input, weight: weight, stride: 2, padding: 1).shape == [1, 2, 4, 4])
+    }
+
+    @Test func handComputedSum() {
+        // A ones kernel with padding 1 sums each 3x3 neighbourhood: corners of a ones
+        // image see 4 pixels, edges 6, the middle 9.
+        let input = Variable(Tensor(shape: [1, 1, 3, 3], repeating: 1))
+        let weight = Variable(Tensor(shape: [1, 1, 3, 3], repeating: 1))
+        let bias = Variable(Tensor(shape: [1], scalars: [0.5]))
+        let output = conv2d(input, weight: weight, bias: bias, padding: 1)
+        #expect(output.value.scalars == [4, 6, 4, 6, 9, 6, 4, 6, 4].map { $0 + 0.5 })
+    }
+
+    /// Tolerance: PyTorch's default rtol 1e-4 with atol 1e-5 (values are O(1) sums of
+    /// at most a few dozen products, so float32 rounding stays far below it).
+    @Test(arguments: ConvCase.all)
+    fileprivate func matchesPyTorch(_ convCase: ConvCase) throws {
+        let golden = try GoldenFixture.load("conv")
+        let name = convCase.name
+        let options = try golden.fixture("\(name).options").scalars
+        #expect(options == [Float(convCase.stride), Float(convCase.padding), Float(convCase.groups),
+                            convCase.weightFrozen ? 1 : 0])
+        let input = Variable(try golden.fixture("\(name).input"), requiresGrad: true)
+        let weight = Variable(try golden.fixture("\(name).weight"), requiresGrad: !convCase.weightFrozen)
+        let bias = convCase.hasBias ? Variable(try golden.fixture("\(name).bias"), requiresGrad: true) : nil
+        let output = convCase.apply([input, weight] + (bias.map { [$0] } ?? []))
+        output.backward(seed: try golden.fixture("\(name).grad_output"))
+
+        let checks: [(String, Tensor?)] = [
+            ("output", output.value), ("grad_input", input.grad),
+            ("grad_weight", convCase.weightFrozen ? nil : weight.grad),
+            ("grad_bias", bias?.grad),
+        ]
+        for (key, actual) in checks where golden["\(name).\(key)"] != nil {
+            let actual = try #require(actual, "\(name): no \(key)")
+            let report = checkClose(actual, try golden.fixture("\(name).\(key)"),
+                                    relativeTolerance: 1e-4, absoluteTolerance: 1e-5, "\(name).\(key)")
+            #expect(report.passed, "\(report)")
+        }
+        #expect(convCase.weightFrozen == (weight.grad == nil))
+    }
+
+    @Test func repeatedRunsAreBitIdentical() {
+        // Big enough for several workers and multi-image blocks.
+        var random = RandomGenerator(seed: 5)
+        let inputValue = random.normalTensor(shape: [9, 4, 8, 8])
+        let weightValue = random.normalTensor(shape: [6, 4, 3, 3])
+        let biasValue = random.normalTensor(shape: [6])
+        let seed = random.normalTensor(shape: [9, 6, 8, 8])
+        func run() -> [[Float]] {
+            let input = Variable(inputValue, requiresGrad: true)
+            let weight = Variable(weightValue, requiresGrad: true)
+            let bias = Variable(biasValue, requiresGrad: true)
+            let output = conv2d(input, weight: weight, bias: bias, padding: 1)
+            output.backward(seed: seed)
+            return [output.value.scalars, input.grad!.scalars, weight.grad!.scalars, bias.grad!.scalars]
+        }
+        let first = run()
+        let second = run()
+        #expect(first.map { $0.map(\.bitPattern) } == second.map { $0.map(\.bitPattern) })
+    }
+
+    @Test func shapeProblemsAreNamed() {
+        let problem = Conv2dGeometry.problem(inputShape: [1, 3, 5, 5], weightShape: [4, 2, 3, 3],
+                                             stride: 1, padding: 0, groups: 1)
+        #expect(problem?.contains("[1, 3, 5, 5]") == true && problem?.contains("[4, 2, 3, 3]") == true)
+        #expect(Conv2dGeometry.problem(inputShape: [1, 3, 2, 2], weightShape: [4, 3, 3, 3],
+                                       stride: 1, padding: 0, groups: 1) != nil)
+        #expect(Conv2dGeometry.problem(inputShape: [1, 4, 5, 5], weightShape: [4, 2, 3, 3],
+                                       stride: 1, padding: 0, groups: 2) == nil)
+    }
+}

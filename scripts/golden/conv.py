@@ -1,0 +1,47 @@
+"""Golden fixtures for conv2d: forward output and input/weight/bias gradients.
+
+Cases mirror Tests/AutogradTests/Conv2dTests.swift. Each case stores its inputs, the
+stride/padding/groups as one-element tensors, a fixed upstream gradient and torch's results.
+"""
+import torch
+import torch.nn.functional as F
+
+from common import randn, save, seeded
+
+# name: (input shape, weight shape, bias, stride, padding, groups, weight frozen)
+CASES = {
+    "s1p1_bias": ((2, 3, 5, 4), (4, 3, 3, 3), True, 1, 1, 1, False),
+    "s2p0_nonsquare_kernel": ((3, 2, 7, 6), (3, 2, 3, 2), False, 2, 0, 1, False),
+    "s2p1_groups2": ((2, 4, 6, 5), (4, 2, 3, 3), True, 2, 1, 2, False),
+    "pointwise": ((3, 4, 3, 3), (5, 4, 1, 1), True, 1, 0, 1, False),
+    "single_large_image": ((1, 2, 33, 32), (3, 2, 3, 3), True, 1, 1, 1, False),
+    "frozen_weight": ((2, 3, 6, 6), (4, 3, 3, 3), True, 1, 1, 1, True),
+}
+
+
+def main() -> None:
+    tensors = {}
+    generator = seeded(20261204)
+    for name, (input_shape, weight_shape, has_bias, stride, padding, groups, frozen) in CASES.items():
+        x = randn(*input_shape, generator=generator).requires_grad_(True)
+        w = randn(*weight_shape, generator=generator, scale=0.5).requires_grad_(not frozen)
+        b = randn(weight_shape[0], generator=generator).requires_grad_(True) if has_bias else None
+        y = F.conv2d(x, w, b, stride=stride, padding=padding, groups=groups)
+        grad_output = randn(*y.shape, generator=generator)
+        y.backward(grad_output)
+        tensors[f"{name}.input"] = x
+        tensors[f"{name}.weight"] = w
+        tensors[f"{name}.options"] = torch.tensor([stride, padding, groups, float(frozen)])
+        tensors[f"{name}.output"] = y
+        tensors[f"{name}.grad_output"] = grad_output
+        tensors[f"{name}.grad_input"] = x.grad
+        if not frozen:
+            tensors[f"{name}.grad_weight"] = w.grad
+        if b is not None:
+            tensors[f"{name}.bias"] = b
+            tensors[f"{name}.grad_bias"] = b.grad
+    save("conv", tensors)
+
+
+if __name__ == "__main__":
+    main()
