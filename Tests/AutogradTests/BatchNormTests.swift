@@ -89,6 +89,29 @@ private func plus(_ a: Variable, _ b: Variable) -> Variable {
         #expect(checkGradients(of: [flat]) { channelMeanAndVariance($0[0]).variance }.passed)
     }
 
+    /// Planes longer than one 1024-value block and not a multiple of 8, with a mean far
+    /// from zero: the vectorised shifted sums must still match a plain Double computation.
+    @Test func statisticsOfLongOffsetChannelsMatchDouble() {
+        var random = RandomGenerator(seed: 412)
+        let shape = [3, 2, 37, 41]
+        let x = random.normalTensor(shape: shape, mean: 1000, standardDeviation: 0.1)
+        let (mean, variance) = channelMeanAndVariance(Variable(x))
+        let values = x.scalars
+        let plane = 37 * 41
+        for c in 0..<2 {
+            var channel: [Double] = []
+            for n in 0..<3 {
+                let start = (n * 2 + c) * plane
+                channel += values[start..<(start + plane)].map { Double($0) }
+            }
+            let count = Double(channel.count)
+            let exactMean: Double = channel.reduce(0, +) / count
+            let exactVariance: Double = channel.reduce(0) { $0 + ($1 - exactMean) * ($1 - exactMean) } / count
+            #expect(abs(Double(mean.value.scalars[c]) - exactMean) < 1e-4)
+            #expect(abs(Double(variance.value.scalars[c]) - exactVariance) < 1e-4 * exactVariance, "channel \(c)")
+        }
+    }
+
     @Test func runningStatisticsInitialState() {
         let statistics = BatchNormStatistics(channels: 3)
         #expect(statistics.mean.scalars == [0, 0, 0])

@@ -65,6 +65,22 @@ struct ReductionCase: CustomTestStringConvertible, Sendable {
         #expect(abs(l2Norm(x).value.scalar - Float(91).squareRoot()) < 1e-6)
     }
 
+    /// Runs longer than a 1024-value block and not a multiple of 8, against Double sums.
+    @Test func longRunsMatchDoubleSums() {
+        var random = RandomGenerator(seed: 303)
+        let x = random.normalTensor(shape: [3, 2053], mean: 2)
+        let rows = sum(Variable(x), axes: [1]).value.scalars
+        let values = x.scalars.map(Double.init)
+        for r in 0..<3 {
+            let exact = values[(r * 2053)..<((r + 1) * 2053)].reduce(0, +)
+            #expect(abs(Double(rows[r]) - exact) < 1e-5 * abs(exact), "row \(r)")
+        }
+        let total = values.reduce(0, +)
+        #expect(abs(Double(sum(Variable(x)).value.scalar) - total) < 1e-5 * abs(total))
+        let norm = values.map { $0 * $0 }.reduce(0, +).squareRoot()
+        #expect(abs(Double(l2Norm(Variable(x)).value.scalar) - norm) < 1e-5 * norm)
+    }
+
     @Test func reducingAUnitAxisKeepsValues() {
         var random = RandomGenerator(seed: 302)
         let x = Variable(random.normalTensor(shape: [2, 1, 3]), requiresGrad: true)

@@ -43,7 +43,7 @@ public func mean(_ input: Variable) -> Variable {
 /// The Euclidean norm of all elements, shape [], as torch.norm(x, 2). Its gradient
 /// x / ||x|| is taken as 0 at x = 0, PyTorch's choice of subgradient.
 public func l2Norm(_ input: Variable) -> Variable {
-    let norm = Float(ReductionKernels.totals(input.value).sumOfSquares.squareRoot())
+    let norm = Float(ReductionKernels.totalOfSquares(input.value).squareRoot())
     let inputValue = input.value
     return recordOp("l2Norm", output: Tensor(scalar: norm), inputs: [input]) { gradient, _ in
         let factor = norm > 0 ? gradient.scalar / norm : 0
@@ -69,7 +69,7 @@ private func reduce(_ input: Variable, axes: [Int], keepingDimensions: Bool, ave
 private func reduceAll(_ input: Variable, averaging: Bool) -> Variable {
     let shape = input.shape
     let count = input.value.count
-    let total = ReductionKernels.totals(input.value).sum
+    let total = ReductionKernels.total(input.value)
     let scale: Float = averaging ? 1 / Float(count) : 1
     return recordOp(averaging ? "mean" : "sum", output: Tensor(scalar: Float(averaging ? total / Double(count) : total)),
                     inputs: [input]) { gradient, _ in
