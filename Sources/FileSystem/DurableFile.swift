@@ -26,25 +26,29 @@ public enum DurableFile {
 
     /// Temp file in the same directory, fsync, rename over `path`, fsync the directory:
     /// afterwards `path` holds either the old contents or the new, never a mix.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        try write(to: path) { file in try file.write(bytes, at: 0) }
+    /// Takes any byte collection: `[UInt8]`, `Data`, `text.utf8`.
+    public static func write<Bytes: Collection>(_ bytes: Bytes, to path: String,
+                                                permissions: mode_t = 0o644) throws where Bytes.Element == UInt8 {
+        try write(to: path, permissions: permissions) { file in
+            let written: Void? = try bytes.withContiguousStorageIfAvailable { buffer in
+                if let base = buffer.baseAddress { try file.write(base, count: buffer.count, at: 0) }
+            }
+            if written == nil { try file.write(Array(bytes), at: 0) }
+        }
     }
 
     /// The same, with the contents produced by `fill` writing into the temporary file.
-    public static func write(to path: String, _ fill: (FileDescriptor) throws -> Void) throws {
+    public static func write(to path: String, permissions: mode_t = 0o644,
+                             _ fill: (FileDescriptor) throws -> Void) throws {
         let temporary = temporaryPath(for: path)
-        do throws {
-            let file = try FileDescriptor(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            let file = try FileDescriptor(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: permissions)
             try fill(file)
             try file.synchronize()
+            try FileOperations.rename(temporary, to: path)
         } catch {
-            unlink(temporary)
+            unlink(temporary)   // best effort: the error that matters is the one thrown
             throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let failure = SystemError("rename \(temporary) to", path: path)
-            unlink(temporary)
-            throw failure
         }
         try synchronizeDirectory(containing: path)
     }

@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// An open file whose every call is checked; closes itself when released.
-public final class FileDescriptor {
+/// Sendable because it holds only constants and positioned reads and writes
+/// (pread/pwrite) do not share a file offset between threads.
+public final class FileDescriptor: Sendable {
     public let path: String
     public let rawValue: Int32
 
@@ -16,41 +18,26 @@ public final class FileDescriptor {
 
     deinit { close(rawValue) }
 
-    public func size() throws -> Int {
+    public func status() throws -> FileStatus {
         var info = stat()
         guard fstat(rawValue, &info) == 0 else { throw SystemError("fstat", path: path) }
-        return Int(info.st_size)
+        return FileStatus(info)
     }
 
-    public func isRegularFile() throws -> Bool {
-        var info = stat()
-        guard fstat(rawValue, &info) == 0 else { throw SystemError("fstat", path: path) }
-        return (info.st_mode & S_IFMT) == S_IFREG
-    }
+    public func size() throws -> Int { Int(try status().size) }
+
+    public func isRegularFile() throws -> Bool { try status().kind == .regular }
 
     /// Reads exactly `count` bytes at `offset`; a short file is an error (EIO).
     public func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) throws {
-        var done = 0
-        while done < count {
-            let result = pread(rawValue, buffer + done, count - done, off_t(offset + done))
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", path: path)
-            }
-            if result == 0 { throw SystemError("read (file ends early)", path: path, code: EIO) }
-            done += result
+        try Self.repeatUntilDone(count, "read", path: path) { done in
+            pread(rawValue, buffer + done, count - done, off_t(offset + done))
         }
     }
 
     public func write(_ buffer: UnsafeRawPointer, count: Int, at offset: Int) throws {
-        var done = 0
-        while done < count {
-            let result = pwrite(rawValue, buffer + done, count - done, off_t(offset + done))
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write", path: path)
-            }
-            done += result
+        try Self.repeatUntilDone(count, "write", path: path) { done in
+            pwrite(rawValue, buffer + done, count - done, off_t(offset + done))
         }
     }
 
@@ -61,11 +48,39 @@ public final class FileDescriptor {
         }
     }
 
+    /// Writes all of `bytes` to a descriptor this process did not open (stderr, a pipe),
+    /// where positioned writes fail with ESPIPE; `name` stands in for the path in errors.
+    public static func writeAll(_ bytes: [UInt8], toDescriptor descriptor: Int32, named name: String) throws {
+        try bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            try repeatUntilDone(buffer.count, "write", path: name) { done in
+                Glibc.write(descriptor, base + done, buffer.count - done)
+            }
+        }
+    }
+
     public func truncate(to length: Int) throws {
         guard ftruncate(rawValue, off_t(length)) == 0 else { throw SystemError("truncate", path: path) }
     }
 
     public func synchronize() throws {
         guard fsync(rawValue) == 0 else { throw SystemError("fsync", path: path) }
+    }
+
+    /// Calls `step(done)` until `count` bytes have moved, since reads and writes may move
+    /// fewer bytes than asked. Retries EINTR; a call that moves nothing means the file
+    /// ended early (reads), which is EIO rather than an endless loop.
+    private static func repeatUntilDone(_ count: Int, _ operation: String, path: String,
+                                        _ step: (_ done: Int) -> Int) throws {
+        var done = 0
+        while done < count {
+            let result = step(done)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(operation, path: path)
+            }
+            if result == 0 { throw SystemError("\(operation) (file ends early)", path: path, code: EIO) }
+            done += result
+        }
     }
 }

@@ -18,4 +18,13 @@ public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         "\(operation) \(path): \(String(cString: strerror(code)))"
     }
+
+    /// Turns the -1 of a C call into a thrown error and passes any other result through.
+    /// errno is read here, straight after the call, before anything can overwrite it.
+    @discardableResult
+    public static func check<Result: BinaryInteger>(_ result: Result, _ operation: String,
+                                                    path: String) throws -> Result {
+        if result == -1 { throw SystemError(operation, path: path) }
+        return result
+    }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Testing
 @testable import Service
@@ -16,8 +17,8 @@ import TestSupport
             names.insert(name)
         }
         for name in names {
-            try FileOperations.rename(staging.appendingPathComponent("\(name).json"),
-                                      to: spool.layout.incoming.appendingPathComponent("\(name).json"))
+            try FileOperations.rename(staging.appendingPathComponent("\(name).json").path,
+                                      to: spool.layout.incoming.appendingPathComponent("\(name).json").path)
         }
         return names
     }
@@ -43,7 +44,7 @@ import TestSupport
         #expect(claimed.count == 100)
         #expect(Set(claimed) == expected)
         #expect(try spool.layout.activeJobIdentifiers().count == 100)
-        #expect(try FileOperations.listDirectory(spool.layout.rejected).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.rejected.path).isEmpty)
     }
 
     @Test func watcherReportsRenamedAndClosedFiles() throws {
@@ -72,13 +73,13 @@ import TestSupport
         #expect(eventually { harness.notifier.messages.contains(.ready) })
         let expected = try renameIn(100, spool: spool)
         #expect(eventually(timeoutSeconds: 20) {
-            (try? FileOperations.listDirectory(spool.output).count) == 100
+            (try? FileOperations.listDirectory(spool.output.path).count) == 100
         })
         #expect(harness.stopAndWait())
         let runs = (spool.text(log) ?? "").split(separator: "\n").map(String.init)
         #expect(runs.count == 100)
         #expect(Set(runs) == expected)
         #expect(try spool.layout.activeJobIdentifiers().isEmpty)
-        #expect(try FileOperations.listDirectory(spool.layout.rejected).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.rejected.path).isEmpty)
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Testing
 @testable import Service
@@ -19,7 +20,7 @@ import TestSupport
         try PrometheusTextWriter.write(snapshot().registry(), to: file)
         let (status, output) = try promtoolCheck(file)
         #expect(status == 0, "promtool: \(output)")
-        #expect(try FileOperations.listDirectory(directory.url) == ["nayerd.prom"], "no temporary file may remain")
+        #expect(try FileOperations.listDirectory(directory.url.path) == ["nayerd.prom"], "no temporary file may remain")
         let text = try String(contentsOf: file, encoding: .utf8)
         for name in ["nayer_jobs", "nayer_jobs_completed_total", "nayer_jobs_failed_total", "nayer_job_epoch",
                      "nayer_job_progress_ratio", "nayer_job_accuracy_ratio", "nayer_job_agreement_ratio",
@@ -68,7 +69,7 @@ import TestSupport
         let text = try String(contentsOf: file, encoding: .utf8)
         #expect(text.contains("nayer_jobs_completed_total 9\n"))
         #expect(!text.contains("fmnist-r20-r8"), "finished jobs must not leave job series")
-        #expect(try FileOperations.listDirectory(directory.url) == ["m.prom"])
+        #expect(try FileOperations.listDirectory(directory.url.path) == ["m.prom"])
     }
 
     @Test func formatsSpecialValues() {

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Testing
 @testable import Service
@@ -38,7 +39,7 @@ import TestSupport
     @Test func reportsUnreachableSocket() throws {
         let directory = try TemporaryDirectory(prefix: "notify")
         try withNotifySocket(directory.url.appendingPathComponent("missing.sock").path) {
-            let error = #expect(throws: SystemCallError.self) { try SystemdNotifier().notify([.ready]) }
+            let error = #expect(throws: SystemError.self) { try SystemdNotifier().notify([.ready]) }
             #expect(error?.path.hasSuffix("missing.sock") == true)
         }
     }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Testing
 @testable import Service
@@ -11,7 +12,7 @@ import TestSupport
         let client = SpoolClient(layout: spool.layout)
         let identifier = try client.submit(manifestAt: source, validator: JSONObjectValidator())
         #expect(identifier.rawValue == "exp-1")
-        #expect(try FileOperations.listDirectory(spool.layout.incoming) == ["exp-1.json"])
+        #expect(try FileOperations.listDirectory(spool.layout.incoming.path) == ["exp-1.json"])
         let duplicate = #expect(throws: SpoolError.self) {
             try client.submit(manifestAt: source, validator: JSONObjectValidator())
         }
@@ -29,7 +30,7 @@ import TestSupport
         #expect(throws: SpoolError.self) {
             try SpoolClient(layout: spool.layout).submit(manifestAt: source, validator: JSONObjectValidator())
         }
-        #expect(try FileOperations.listDirectory(spool.layout.incoming).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.incoming.path).isEmpty)
     }
 
     @Test func cancelOfQueuedManifestMovesItToFailed() throws {
@@ -39,7 +40,7 @@ import TestSupport
         #expect(outcome == .cancelledBeforeStart)
         #expect(spool.text(spool.layout.failed.appendingPathComponent("waiting/error.txt")) == "cancelled\n")
         #expect(spool.exists(spool.layout.failed.appendingPathComponent("waiting/manifest.json")))
-        #expect(try FileOperations.listDirectory(spool.layout.incoming).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.incoming.path).isEmpty)
     }
 
     @Test func cancelWithoutDaemonMovesActiveJobDirectly() throws {

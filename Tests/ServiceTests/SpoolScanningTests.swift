@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Testing
 @testable import Service
@@ -12,7 +13,7 @@ import TestSupport
         #expect(outcomes.contains(.claimed(try JobIdentifier(validating: "job-1"))))
         #expect(outcomes.contains(.claimed(try JobIdentifier(validating: "stem-named"))))
         #expect(spool.text(spool.layout.active.appendingPathComponent("job-1/manifest.json")) == #"{"id": "job-1"}"#)
-        #expect(try FileOperations.listDirectory(spool.layout.incoming).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.incoming.path).isEmpty)
     }
 
     @Test func leavesDotFilesAndTemporaryFilesAlone() throws {
@@ -22,8 +23,8 @@ import TestSupport
         try Data("{}".utf8).write(to: spool.layout.incoming.appendingPathComponent("notes.txt"))
         let outcomes = try spool.claimAll()
         #expect(outcomes == [.skipped, .skipped, .skipped])
-        #expect(try FileOperations.listDirectory(spool.layout.incoming) == [".pending.json", "notes.txt", "upload.json.tmp"])
-        #expect(try FileOperations.listDirectory(spool.layout.rejected).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.incoming.path) == [".pending.json", "notes.txt", "upload.json.tmp"])
+        #expect(try FileOperations.listDirectory(spool.layout.rejected.path).isEmpty)
     }
 
     @Test func rejectsSymbolicLink() throws {
@@ -62,7 +63,7 @@ import TestSupport
         let reason = spool.text(spool.layout.rejected.appendingPathComponent("big.error.txt")) ?? ""
         #expect(reason.contains("10485760 bytes"))
         #expect(reason.contains("1048576-byte limit"))
-        #expect(try FileOperations.listDirectory(spool.layout.active).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.active.path).isEmpty)
     }
 
     @Test(arguments: [("../x", "dotdot"), (".hidden", "hidden"), (String(repeating: "a", count: 65), "long")])
@@ -75,7 +76,7 @@ import TestSupport
         let reason = spool.text(errorFile) ?? ""
         #expect(reason.contains("is invalid"), "reason: \(reason)")
         #expect(spool.exists(spool.layout.rejected.appendingPathComponent("\(fileStem).json")))
-        #expect(try FileOperations.listDirectory(spool.layout.active).isEmpty)
+        #expect(try FileOperations.listDirectory(spool.layout.active.path).isEmpty)
         // Nothing escaped the rejected directory.
         #expect(!spool.exists(spool.layout.root.appendingPathComponent("x.error.txt")))
     }

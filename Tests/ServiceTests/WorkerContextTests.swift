@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Testing
 @testable import Service
@@ -12,7 +13,7 @@ import TestSupport
         #expect(try String(contentsOf: context.directory.error, encoding: .utf8)
                 == "teacher.safetensors: missing key conv1.weight\n")
         let output = try context.prepareOutputDirectory()
-        #expect(try FileStatus.of(output)?.kind == .directory)
+        #expect(try FileStatus.of(output.path)?.kind == .directory)
     }
 
     @Test func refusesBadThreadCountAndMissingDirectory() throws {
@@ -25,26 +26,14 @@ import TestSupport
         }
     }
 
-    @Test func copyThenRenamePublishesWholeTree() throws {
-        let directory = try TemporaryDirectory(prefix: "copy")
-        let source = directory.url.appendingPathComponent("source")
-        try FileManager.default.createDirectory(at: source.appendingPathComponent("samples"),
-                                                withIntermediateDirectories: true)
-        try Data("png".utf8).write(to: source.appendingPathComponent("samples/0.png"))
-        let destination = directory.url.appendingPathComponent("published")
-        try FileOperations.copyTreeThenRename(source, to: destination)
-        #expect(try String(contentsOf: destination.appendingPathComponent("samples/0.png"), encoding: .utf8) == "png")
-        #expect(try FileOperations.listDirectory(directory.url) == ["published", "source"])
-    }
-
     @Test func runnerThatCannotSpawnReportsThePath() throws {
         let directory = try TemporaryDirectory(prefix: "spawn")
         let runner = ProcessJobRunner(executable: directory.url.appendingPathComponent("missing-binary"))
-        let error = #expect(throws: SystemCallError.self) {
+        let error = #expect(throws: SystemError.self) {
             _ = try runner.start(job: try JobIdentifier(validating: "j"), directory: JobDirectory(url: directory.url),
                                  threads: 1)
         }
-        #expect(error?.errorNumber == ENOENT)
+        #expect(error?.code == ENOENT)
         #expect(error?.path.hasSuffix("missing-binary") == true)
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Glibc
 import Synchronization
@@ -17,7 +18,7 @@ public final class StderrLogger: Logger {
         let text = Self.format(priority: priority, message: message, job: job, epoch: epoch)
         lock.withLock { _ in
             // A failing stderr has nowhere to report to; dropping the line is all we can do.
-            try? AtomicFile.writeAll(Data(text.utf8), to: descriptor, path: "stderr")
+            try? FileDescriptor.writeAll(Array(text.utf8), toDescriptor: descriptor, named: "stderr")
         }
     }
 

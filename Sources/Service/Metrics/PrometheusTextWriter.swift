@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// Renders a registry in the Prometheus text exposition format (version 0.0.4)
@@ -21,7 +22,7 @@ public enum PrometheusTextWriter {
     }
 
     public static func write(_ registry: MetricsRegistry, to url: URL) throws {
-        try AtomicFile.write(render(registry), to: url)
+        try DurableFile.write(render(registry).utf8, to: url.path)
     }
 
     static func escapeHelp(_ text: String) -> String {

@@ -1,3 +1,4 @@
+import FileSystem
 import CSystemd
 import Glibc
 
@@ -12,7 +13,7 @@ public struct SystemdNotifier: Notifier {
         let result = sd_notify(0, text)
         if result < 0 {
             let socket = getenv("NOTIFY_SOCKET").map { String(cString: $0) } ?? "(unset)"
-            throw SystemCallError(operation: "sd_notify", path: socket, errorNumber: -result)
+            throw SystemError("sd_notify", path: socket, code: -result)
         }
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// The plain progress record a worker writes atomically to `<jobdir>/progress.json`
@@ -65,16 +66,20 @@ public struct ProgressRecord: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        try AtomicFile.write(try encoded(), to: url)
+        try DurableFile.write(try encoded(), to: url.path)
     }
 
     /// Returns nil if the worker has not written a record yet; a record that
     /// cannot be decoded throws, naming the file.
     public static func read(from url: URL) throws -> ProgressRecord? {
-        guard try FileStatus.exists(url) else { return nil }
-        let data = try FileOperations.readFile(url)
+        let bytes: [UInt8]
         do {
-            return try JSONDecoder().decode(ProgressRecord.self, from: data)
+            bytes = try DurableFile.read(url.path)
+        } catch let error as SystemError where error.code == ENOENT {
+            return nil
+        }
+        do {
+            return try JSONDecoder().decode(ProgressRecord.self, from: Data(bytes))
         } catch {
             throw SpoolError.invalidFile(path: url.path, reason: "unreadable progress record: \(error)")
         }

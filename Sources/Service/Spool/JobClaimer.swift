@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// What became of one incoming entry.
@@ -39,7 +40,7 @@ public struct JobClaimer: Sendable {
         do {
             summary = try validator.validate(manifestAt: url)
         } catch {
-            guard try FileStatus.exists(url) else { return .skipped }
+            guard try FileStatus.exists(url.path) else { return .skipped }
             return try reject(url, name: stemName(of: url), reason: "invalid manifest: \(error)")
         }
         let requested = summary.jobIdentifier ?? String(url.deletingPathExtension().lastPathComponent)
@@ -54,34 +55,34 @@ public struct JobClaimer: Sendable {
                               reason: "\(SpoolError.duplicateJob(identifier: identifier.rawValue, location: location))")
         }
         let job = layout.activeJob(identifier)
-        guard try FileOperations.makeDirectory(job.url) else {
+        guard try FileOperations.makeDirectory(job.url.path) else {
             return try reject(url, name: identifier.rawValue,
                               reason: "\(SpoolError.duplicateJob(identifier: identifier.rawValue, location: "active/"))")
         }
         do {
             if let resolved = summary.resolvedManifest {
-                try AtomicFile.write(resolved, to: job.manifest)
-                try FileOperations.rename(url, to: job.submittedManifest)
+                try DurableFile.write(resolved, to: job.manifest.path)
+                try FileOperations.rename(url.path, to: job.submittedManifest.path)
             } else {
-                try FileOperations.rename(url, to: job.manifest)
+                try FileOperations.rename(url.path, to: job.manifest.path)
             }
         } catch {
             // Undo the half-made job so the id stays free; if the manifest vanished
             // someone else took it and there is nothing to report.
-            try? FileOperations.removeTree(job.url)
-            if let failure = error as? SystemCallError, failure.errorNumber == ENOENT { return .skipped }
+            try? FileOperations.removeTree(job.url.path)
+            if let failure = error as? SystemError, failure.code == ENOENT { return .skipped }
             throw error
         }
-        try AtomicFile.syncDirectory(layout.incoming)
+        try DurableFile.synchronizeDirectory(layout.incoming.path)
         return .claimed(identifier)
     }
 
     /// Where an id is already in use; rejected manifests do not reserve their id so
     /// a corrected manifest can be resubmitted under the same name.
     func existingLocation(of identifier: JobIdentifier) throws -> String? {
-        if try FileStatus.exists(layout.activeJob(identifier).url) { return "active/" }
-        if try FileStatus.exists(layout.failedJob(identifier)) { return "failed/" }
-        if try FileStatus.exists(outputDirectory.appendingPathComponent(identifier.rawValue)) {
+        if try FileStatus.exists(layout.activeJob(identifier).url.path) { return "active/" }
+        if try FileStatus.exists(layout.failedJob(identifier).path) { return "failed/" }
+        if try FileStatus.exists(outputDirectory.appendingPathComponent(identifier.rawValue).path) {
             return outputDirectory.path
         }
         return nil
@@ -91,14 +92,14 @@ public struct JobClaimer: Sendable {
         let destination = layout.rejected.appendingPathComponent("\(name).json")
         // A leftover from an earlier rejection under the same name would make the
         // rename fail (directory over file and the reverse), so it goes first.
-        try FileOperations.removeTree(destination)
+        try FileOperations.removeTree(destination.path)
         do {
-            try FileOperations.rename(url, to: destination)
-        } catch let failure as SystemCallError where failure.errorNumber == ENOENT {
+            try FileOperations.rename(url.path, to: destination.path)
+        } catch let failure as SystemError where failure.code == ENOENT {
             return .skipped
         }
         let message = "\(url.lastPathComponent): \(reason)\n"
-        try AtomicFile.write(message, to: layout.rejected.appendingPathComponent("\(name).error.txt"))
+        try DurableFile.write(message.utf8, to: layout.rejected.appendingPathComponent("\(name).error.txt").path)
         return .rejected(name: name, reason: reason)
     }
 

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// Moves a job out of `active/` when it ends: to `<output>/ID/` on success, to
@@ -16,22 +17,22 @@ public struct JobTransitions: Sendable {
     @discardableResult
     public func finish(_ identifier: JobIdentifier) throws -> URL {
         let job = layout.activeJob(identifier)
-        guard try FileStatus.of(job.output)?.kind == .directory else {
+        guard try FileStatus.of(job.output.path)?.kind == .directory else {
             throw SpoolError.invalidFile(path: job.output.path,
                                                   reason: "the worker reported success but wrote no output directory")
         }
         let outputManifest = job.output.appendingPathComponent("manifest.json")
-        if try !FileStatus.exists(outputManifest), try FileStatus.exists(job.manifest) {
-            try AtomicFile.write(try FileOperations.readFile(job.manifest), to: outputManifest)
+        if try !FileStatus.exists(outputManifest.path), try FileStatus.exists(job.manifest.path) {
+            try DurableFile.write(try DurableFile.read(job.manifest.path), to: outputManifest.path)
         }
-        try FileOperations.makeDirectories(outputDirectory)
+        try FileOperations.makeDirectories(outputDirectory.path)
         let destination = outputDirectory.appendingPathComponent(identifier.rawValue, isDirectory: true)
-        if try FileStatus.exists(destination) {
+        if try FileStatus.exists(destination.path) {
             throw SpoolError.duplicateJob(identifier: identifier.rawValue, location: outputDirectory.path)
         }
-        try FileOperations.moveTree(job.output, to: destination)
-        try AtomicFile.syncDirectory(outputDirectory)
-        try FileOperations.removeTree(job.url)
+        try FileOperations.moveTree(job.output.path, to: destination.path)
+        try DurableFile.synchronizeDirectory(outputDirectory.path)
+        try FileOperations.removeTree(job.url.path)
         return destination
     }
 
@@ -39,11 +40,11 @@ public struct JobTransitions: Sendable {
     @discardableResult
     public func fail(_ identifier: JobIdentifier, reason: String) throws -> URL {
         let destination = try freeFailedName(for: identifier)
-        try FileOperations.rename(layout.activeJob(identifier).url, to: destination)
-        try FileOperations.removeTree(destination.appendingPathComponent("cancel-requested"))
-        try AtomicFile.write(reason.hasSuffix("\n") ? reason : reason + "\n",
-                             to: destination.appendingPathComponent("error.txt"))
-        try AtomicFile.syncDirectory(layout.failed)
+        try FileOperations.rename(layout.activeJob(identifier).url.path, to: destination.path)
+        try FileOperations.removeTree(destination.appendingPathComponent("cancel-requested").path)
+        try DurableFile.write((reason.hasSuffix("\n") ? reason : reason + "\n").utf8,
+                              to: destination.appendingPathComponent("error.txt").path)
+        try DurableFile.synchronizeDirectory(layout.failed.path)
         return destination
     }
 
@@ -52,7 +53,7 @@ public struct JobTransitions: Sendable {
     func freeFailedName(for identifier: JobIdentifier) throws -> URL {
         var candidate = layout.failedJob(identifier)
         var attempt = 1
-        while try FileStatus.exists(candidate) {
+        while try FileStatus.exists(candidate.path) {
             attempt += 1
             candidate = layout.failed.appendingPathComponent("\(identifier.rawValue).\(attempt)", isDirectory: true)
         }

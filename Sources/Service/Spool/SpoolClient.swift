@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// The spool operations of the short-lived commands: `submit` and `cancel`.
@@ -22,8 +23,8 @@ public struct SpoolClient: Sendable {
     /// Validates, then writes the manifest to a hidden temporary name in
     /// `incoming/` and renames it to `ID.json`, so the daemon never sees half a file.
     public func submit(manifestAt url: URL, validator: any ManifestValidator) throws -> JobIdentifier {
-        guard let status = try FileStatus.of(url.resolvingSymlinksInPath()) else {
-            throw SystemCallError(operation: "stat", path: url.path, errorNumber: ENOENT)
+        guard let status = try FileStatus.of(url.path, followingLinks: true) else {
+            throw SystemError("stat", path: url.path, code: ENOENT)
         }
         guard status.kind == .regular else {
             throw SpoolError.invalidFile(path: url.path, reason: "not a regular file")
@@ -36,16 +37,16 @@ public struct SpoolClient: Sendable {
         let identifier = try JobIdentifier(validating: summary.jobIdentifier
                                            ?? url.deletingPathExtension().lastPathComponent)
         let destination = layout.incoming.appendingPathComponent("\(identifier.rawValue).json")
-        if try FileStatus.exists(destination) {
+        if try FileStatus.exists(destination.path) {
             throw SpoolError.duplicateJob(identifier: identifier.rawValue, location: "incoming/")
         }
-        if try FileStatus.exists(layout.activeJob(identifier).url) {
+        if try FileStatus.exists(layout.activeJob(identifier).url.path) {
             throw SpoolError.duplicateJob(identifier: identifier.rawValue, location: "active/")
         }
-        if try FileStatus.exists(layout.failedJob(identifier)) {
+        if try FileStatus.exists(layout.failedJob(identifier).path) {
             throw SpoolError.duplicateJob(identifier: identifier.rawValue, location: "failed/")
         }
-        try AtomicFile.write(try summary.resolvedManifest ?? FileOperations.readFile(url), to: destination)
+        try DurableFile.write(try summary.resolvedManifest ?? Data(DurableFile.read(url.path)), to: destination.path)
         return identifier
     }
 
@@ -53,23 +54,23 @@ public struct SpoolClient: Sendable {
     /// daemon from starting in between and claiming the same job.
     public func cancel(_ identifier: JobIdentifier) throws -> CancelOutcome {
         let queued = layout.incoming.appendingPathComponent("\(identifier.rawValue).json")
-        if try FileStatus.of(queued)?.kind == .regular {
+        if try FileStatus.of(queued.path)?.kind == .regular {
             let transitions = JobTransitions(layout: layout, outputDirectory: layout.root)
             let destination = try transitions.freeFailedName(for: identifier)
-            try FileOperations.makeDirectory(destination)
-            try FileOperations.rename(queued, to: destination.appendingPathComponent("manifest.json"))
-            try AtomicFile.write("cancelled\n", to: destination.appendingPathComponent("error.txt"))
+            try FileOperations.makeDirectory(destination.path)
+            try FileOperations.rename(queued.path, to: destination.appendingPathComponent("manifest.json").path)
+            try DurableFile.write("cancelled\n".utf8, to: destination.appendingPathComponent("error.txt").path)
             return .cancelledBeforeStart
         }
         let job = layout.activeJob(identifier)
-        guard try FileStatus.of(job.url)?.kind == .directory else {
+        guard try FileStatus.of(job.url.path)?.kind == .directory else {
             throw SpoolError.jobNotFound(identifier: identifier.rawValue, spool: layout.root.path)
         }
         let lock: SpoolLock
         do {
             lock = try SpoolLock.acquire(at: layout.lockFile)
         } catch SpoolError.alreadyLocked {
-            try AtomicFile.write("cancelled\n", to: job.cancelRequest)
+            try DurableFile.write("cancelled\n".utf8, to: job.cancelRequest.path)
             return .requestedFromDaemon
         }
         defer { withExtendedLifetime(lock) {} }

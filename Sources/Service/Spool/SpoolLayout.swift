@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// The directories of one spool (see DESIGN.md "Spool and job lifecycle").
@@ -16,7 +17,7 @@ public struct SpoolLayout: Sendable {
 
     public func createDirectories() throws {
         for directory in [root, incoming, active, rejected, failed] {
-            try FileOperations.makeDirectories(directory)
+            try FileOperations.makeDirectories(directory.path)
         }
     }
 
@@ -30,8 +31,8 @@ public struct SpoolLayout: Sendable {
 
     /// Ids of jobs in `active/`; entries that are not valid ids (staging files) are skipped.
     public func activeJobIdentifiers() throws -> [JobIdentifier] {
-        try FileOperations.listDirectory(active).compactMap { name in
-            guard try FileStatus.of(active.appendingPathComponent(name))?.kind == .directory else { return nil }
+        try FileOperations.listDirectory(active.path).compactMap { name in
+            guard try FileStatus.of(active.appendingPathComponent(name).path)?.kind == .directory else { return nil }
             return try? JobIdentifier(validating: name)
         }
     }

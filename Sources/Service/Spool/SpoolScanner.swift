@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// One entry of `incoming/` and what the pick-up rules make of it.
@@ -30,7 +31,7 @@ public struct SpoolScanner: Sendable {
     }
 
     public func scan() throws -> [IncomingEntry] {
-        try FileOperations.listDirectory(incoming).compactMap { name in
+        try FileOperations.listDirectory(incoming.path).compactMap { name in
             try classify(incoming.appendingPathComponent(name))
         }
     }
@@ -41,7 +42,7 @@ public struct SpoolScanner: Sendable {
         guard !name.hasPrefix("."), name.hasSuffix(".json"), name.count > ".json".count else {
             return .ignored(url)
         }
-        guard let status = try FileStatus.of(url) else { return nil }
+        guard let status = try FileStatus.of(url.path) else { return nil }
         switch status.kind {
         case .symbolicLink:
             return .unacceptable(url, reason: "\(name) is a symbolic link; only regular files are accepted")

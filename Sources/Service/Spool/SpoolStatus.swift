@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// A snapshot of a spool for `nayerd status`, read from the directories and the
@@ -63,14 +64,14 @@ public struct SpoolStatus: Codable, Equatable, Sendable {
                 status.queued.append(QueuedJob(name: identifier.rawValue, location: "active"))
             }
         }
-        if let outputDirectory, try FileStatus.exists(outputDirectory) {
-            status.finished = try FileOperations.listDirectory(outputDirectory).filter(JobIdentifier.isValid)
+        if let outputDirectory, try FileStatus.exists(outputDirectory.path) {
+            status.finished = try FileOperations.listDirectory(outputDirectory.path).filter(JobIdentifier.isValid)
         }
-        status.failed = try FileOperations.listDirectory(layout.failed).filter(JobIdentifier.isValid).map { name in
+        status.failed = try FileOperations.listDirectory(layout.failed.path).filter(JobIdentifier.isValid).map { name in
             EndedJob(name: name, reason: firstLine(of: layout.failed.appendingPathComponent(name)
                 .appendingPathComponent("error.txt")))
         }
-        status.rejected = try FileOperations.listDirectory(layout.rejected)
+        status.rejected = try FileOperations.listDirectory(layout.rejected.path)
             .filter { $0.hasSuffix(".error.txt") }
             .map { name in
                 EndedJob(name: String(name.dropLast(".error.txt".count)),
@@ -99,7 +100,7 @@ public struct SpoolStatus: Codable, Equatable, Sendable {
     }
 
     private static func firstLine(of url: URL) -> String? {
-        guard let data = try? FileOperations.readFile(url) else { return nil }
+        guard let data = try? DurableFile.read(url.path) else { return nil }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Glibc
 
 /// A stop request that can be made from any thread or from a signal handler:
@@ -11,12 +12,12 @@ public final class StopHandle: Sendable {
 
     public init() throws {
         var descriptors: [Int32] = [-1, -1]
-        try checkSystemCall(pipe(&descriptors), "pipe", path: "stop pipe")
+        try SystemError.check(pipe(&descriptors), "pipe", path: "stop pipe")
         readDescriptor = descriptors[0]
         writeDescriptor = descriptors[1]
         for descriptor in descriptors {
-            try checkSystemCall(fcntl(descriptor, F_SETFD, FD_CLOEXEC), "fcntl FD_CLOEXEC", path: "stop pipe")
-            try checkSystemCall(fcntl(descriptor, F_SETFL, O_NONBLOCK), "fcntl O_NONBLOCK", path: "stop pipe")
+            try SystemError.check(fcntl(descriptor, F_SETFD, FD_CLOEXEC), "fcntl FD_CLOEXEC", path: "stop pipe")
+            try SystemError.check(fcntl(descriptor, F_SETFL, O_NONBLOCK), "fcntl O_NONBLOCK", path: "stop pipe")
         }
     }
 
@@ -56,7 +57,7 @@ public enum TerminationSignals {
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
         for signal in [SIGTERM, SIGINT] {
-            try checkSystemCall(sigaction(signal, &action, nil), "sigaction \(SignalName.of(signal))", path: "process")
+            try SystemError.check(sigaction(signal, &action, nil), "sigaction \(SignalName.of(signal))", path: "process")
         }
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Glibc
 
@@ -162,7 +163,7 @@ extension Supervisor {
     func handleCancelRequests() -> Bool {
         var changed = false
         for job in jobs where !job.cancelling {
-            guard (try? FileStatus.exists(job.directory.cancelRequest)) == true else { continue }
+            guard (try? FileStatus.exists(job.directory.cancelRequest.path)) == true else { continue }
             job.cancelling = true
             changed = true
             logger.notice("cancel requested", job: job.identifier.rawValue)
@@ -176,7 +177,7 @@ extension Supervisor {
     }
 
     private func workerMessage(of job: SupervisedJob) -> String? {
-        guard let data = try? FileOperations.readFile(job.directory.error) else { return nil }
+        guard let data = try? DurableFile.read(job.directory.error.path) else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }

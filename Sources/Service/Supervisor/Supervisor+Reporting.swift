@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// STATUS=, metrics, per-epoch journal lines and the watchdog.
@@ -62,7 +63,7 @@ extension Supervisor {
     }
 
     private func refreshHeartbeat(_ job: SupervisedJob) {
-        if let status = try? FileStatus.of(job.directory.progress) {
+        if let status = try? FileStatus.of(job.directory.progress.path) {
             job.lastHeartbeat = max(job.startedAt, status.modificationUnixSeconds)
         }
     }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Glibc
 
@@ -46,7 +47,7 @@ public final class Supervisor {
     public func run() throws {
         let layout = configuration.layout
         try layout.createDirectories()
-        try FileOperations.makeDirectories(configuration.outputDirectory)
+        try FileOperations.makeDirectories(configuration.outputDirectory.path)
         let lock = try SpoolLock.acquire(at: layout.lockFile)
         defer { withExtendedLifetime(lock) {} }
         let watcher = try InotifyWatcher(directories: [layout.incoming])
@@ -87,7 +88,7 @@ public final class Supervisor {
                            pollfd(fd: stopHandle.readDescriptor, events: Int16(POLLIN), revents: 0)]
         let timeout = Int32(configuration.pollIntervalSeconds * 1000)
         if poll(&descriptors, nfds_t(descriptors.count), timeout) == -1 && errno != EINTR {
-            logger.error("\(SystemCallError(operation: "poll", path: "inotify and stop descriptors"))")
+            logger.error("\(SystemError("poll", path: "inotify and stop descriptors"))")
             return true
         }
         guard descriptors[0].revents & Int16(POLLIN) != 0 else { return false }

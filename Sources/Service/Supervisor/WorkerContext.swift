@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// What `nayerd worker JOBDIR` receives from the supervisor, and the files it
@@ -9,7 +10,7 @@ public struct WorkerContext: Sendable {
 
     public init(jobDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         directory = JobDirectory(url: jobDirectory)
-        guard try FileStatus.of(directory.url)?.kind == .directory else {
+        guard try FileStatus.of(directory.url.path)?.kind == .directory else {
             throw SpoolError.invalidFile(path: jobDirectory.path, reason: "not a job directory")
         }
         if let text = environment[ProcessJobRunner.threadsVariable] {
@@ -29,12 +30,12 @@ public struct WorkerContext: Sendable {
 
     /// Records why the job cannot succeed; exit with `WorkerExit.permanentFailure` next.
     public func recordPermanentFailure(_ message: String) throws {
-        try AtomicFile.write(message.hasSuffix("\n") ? message : message + "\n", to: directory.error)
+        try DurableFile.write((message.hasSuffix("\n") ? message : message + "\n").utf8, to: directory.error.path)
     }
 
     /// Where finished artefacts go before the supervisor publishes them.
     public func prepareOutputDirectory() throws -> URL {
-        try FileOperations.makeDirectories(directory.output)
+        try FileOperations.makeDirectories(directory.output.path)
         return directory.output
     }
 }

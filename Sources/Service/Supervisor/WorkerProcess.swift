@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Glibc
 
@@ -20,11 +21,7 @@ public struct ProcessJobRunner: JobRunner {
     /// The running binary, for `serve` to start `nayerd worker` with; resolved
     /// once so a later replacement of the file on disk does not mix versions.
     public static func currentExecutable() throws -> URL {
-        let link = "/proc/self/exe"
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink(link, &buffer, buffer.count - 1)
-        if length == -1 { throw SystemCallError(operation: "readlink", path: link) }
-        return URL(fileURLWithPath: String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        URL(fileURLWithPath: try FileOperations.readLink("/proc/self/exe"))
     }
 
     public func start(job identifier: JobIdentifier, directory: JobDirectory, threads: Int) throws -> any RunningWorker {
@@ -54,7 +51,7 @@ public final class WorkerProcess: RunningWorker {
             if result == 0 { return nil }
             if result == processIdentifier { break }
             if errno == EINTR { continue }
-            throw SystemCallError(operation: "waitpid", path: "worker process \(processIdentifier)")
+            throw SystemError("waitpid", path: "worker process \(processIdentifier)")
         }
         termination = WorkerTermination(waitStatus: status)
         return termination
@@ -63,7 +60,7 @@ public final class WorkerProcess: RunningWorker {
     public func send(signal: Int32) throws {
         // Once reaped the pid may belong to someone else; never signal it.
         guard termination == nil else { return }
-        try checkSystemCall(kill(processIdentifier, signal), "kill", path: "worker process \(processIdentifier)")
+        try SystemError.check(kill(processIdentifier, signal), "kill", path: "worker process \(processIdentifier)")
     }
 
     /// posix_spawn with default dispositions and an empty mask for the signals the
@@ -95,6 +92,6 @@ public final class WorkerProcess: RunningWorker {
 
     /// posix_spawn functions return the error number instead of setting errno.
     private static func checkResult(_ result: Int32, _ operation: String, _ path: String) throws {
-        if result != 0 { throw SystemCallError(operation: operation, path: path, errorNumber: result) }
+        if result != 0 { throw SystemError(operation, path: path, code: result) }
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Glibc
 
@@ -15,12 +16,12 @@ public final class InotifyWatcher {
     public let fileDescriptor: Int32
 
     public init(directories: [URL]) throws {
-        fileDescriptor = try checkSystemCall(inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)),
+        fileDescriptor = try SystemError.check(inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)),
                                              "inotify_init1", path: directories.first?.path ?? "")
         let mask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)
         for directory in directories {
             if inotify_add_watch(fileDescriptor, directory.path, mask) == -1 {
-                let failure = SystemCallError(operation: "inotify_add_watch", path: directory.path)
+                let failure = SystemError("inotify_add_watch", path: directory.path)
                 close(fileDescriptor)
                 throw failure
             }
@@ -40,7 +41,7 @@ public final class InotifyWatcher {
             if count == -1 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN { return events }
-                throw SystemCallError(operation: "read inotify events", path: "inotify fd \(fileDescriptor)")
+                throw SystemError("read inotify events", path: "inotify fd \(fileDescriptor)")
             }
             if count == 0 { return events }
             events += Self.parse(buffer.prefix(count))
@@ -52,7 +53,7 @@ public final class InotifyWatcher {
         var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
         let result = poll(&descriptor, 1, Int32(max(0, timeoutSeconds * 1000)))
         if result == -1 && errno != EINTR {
-            throw SystemCallError(operation: "poll", path: "inotify fd \(fileDescriptor)")
+            throw SystemError("poll", path: "inotify fd \(fileDescriptor)")
         }
         return try readEvents()
     }
