@@ -1,0 +1,8 @@
+/// Every `nayerd` subcommand, in the order `nayerd --help` lists them.
+public enum NayerdProgram {
+    public static func make() -> Program {
+        Program(name: "nayerd",
+                summary: "nayerd: data-free distillation of image classifiers with NAYER.",
+                subcommands: [TrainTeacherCommand.self, EvalCommand.self])
+    }
+}
