@@ -25,11 +25,17 @@ private struct ConvCase: CustomStringConvertible, Sendable {
                  hasBias: true, stride: 2, padding: 1, groups: 2),
         ConvCase(name: "pointwise", inputShape: [3, 4, 3, 3], weightShape: [5, 4, 1, 1],
                  hasBias: true, stride: 1, padding: 0, groups: 1),
-        // One image per block: the gemm writes straight into the output tensor.
+        // One image per block: the gemm writes straight into the output tensor, in two
+        // row bands.
         ConvCase(name: "single_large_image", inputShape: [1, 2, 33, 32], weightShape: [3, 2, 3, 3],
                  hasBias: true, stride: 1, padding: 1, groups: 1),
         ConvCase(name: "frozen_weight", inputShape: [2, 3, 6, 6], weightShape: [4, 3, 3, 3],
                  hasBias: true, stride: 1, padding: 1, groups: 1, weightFrozen: true),
+        // Images with more output pixels than a block holds are cut into row bands.
+        ConvCase(name: "pointwise_large", inputShape: [1, 3, 40, 40], weightShape: [2, 3, 1, 1],
+                 hasBias: true, stride: 1, padding: 0, groups: 1),
+        ConvCase(name: "stride2_large", inputShape: [1, 1, 70, 66], weightShape: [2, 1, 3, 3],
+                 hasBias: true, stride: 2, padding: 1, groups: 1),
     ]
 
     func apply(_ variables: [Variable]) -> Variable {

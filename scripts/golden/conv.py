@@ -16,6 +16,8 @@ CASES = {
     "pointwise": ((3, 4, 3, 3), (5, 4, 1, 1), True, 1, 0, 1, False),
     "single_large_image": ((1, 2, 33, 32), (3, 2, 3, 3), True, 1, 1, 1, False),
     "frozen_weight": ((2, 3, 6, 6), (4, 3, 3, 3), True, 1, 1, 1, True),
+    "pointwise_large": ((1, 3, 40, 40), (2, 3, 1, 1), True, 1, 0, 1, False),
+    "stride2_large": ((1, 1, 70, 66), (2, 1, 3, 3), True, 2, 1, 1, False),
 }
 
 
