@@ -3,6 +3,6 @@ public enum NayerdProgram {
     public static func make() -> Program {
         Program(name: "nayerd",
                 summary: "nayerd: data-free distillation of image classifiers with NAYER.",
-                subcommands: [TrainTeacherCommand.self, EvalCommand.self])
+                subcommands: [TrainTeacherCommand.self, EvalCommand.self, EmbedLabelsCommand.self])
     }
 }
