@@ -115,6 +115,9 @@ public enum Conv2dKernels {
     public static func backwardWeight(gradOutput: Tensor, input: Tensor, geometry: Conv2dGeometry) -> Tensor {
         precondition(gradOutput.shape == geometry.outputShape && input.shape == geometry.inputShape,
                      "conv2d backward got gradient \(gradOutput.shape), input \(input.shape) for \(geometry)")
+        if Winograd3x3.applies(to: geometry) {
+            return Winograd3x3.backwardWeight(gradOutput: gradOutput, input: input, geometry: geometry)
+        }
         let weightCount = geometry.outputChannels * geometry.groupPatchSize
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
         let partials = Tensor(zeros: [plan.workerCount, weightCount])
