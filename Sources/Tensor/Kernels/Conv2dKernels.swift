@@ -1,4 +1,6 @@
-/// 2-D convolution as im2col + gemm, parallel over images.
+/// 2-D convolution as im2col + gemm, parallel over images. 3x3 stride-1 padding-1
+/// convolutions with at least 16 channels on each side go to Winograd3x3 instead (all
+/// three passes), which needs 2.25x fewer multiplies.
 ///
 /// Shape legend (NCHW, see Conv2dGeometry):
 ///   input [N, Cin, H, W], weight [Cout, Cin/g, kh, kw], bias [Cout], output [N, Cout, Ho, Wo]

@@ -17,15 +17,9 @@ extension Winograd3x3 {
         let transformedCount = 16 * outputChannels * inputChannels
         let partials = Tensor(zeros: [plan.blocking.workerCount, transformedCount])
         let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer, partials.storage.pointer))
-        let inputStride = WinogradPlan.matrixStride(channels: inputChannels, tiles: plan.blockTiles)
-        let outputStride = WinogradPlan.matrixStride(channels: outputChannels, tiles: plan.blockTiles)
-        plan.blocking.forEachWorker(scratchCount: 16 * (inputStride + outputStride) + plan.paddedPlaneCount) {
-            worker, images, scratch in
+        plan.forEachWorker { worker, images, transformedInput, transformedGradient, padded in
             let (gradOutput, input, partials) = pointers.value
             let partial = partials + worker * transformedCount
-            let transformedInput = scratch
-            let transformedGradient = scratch + 16 * inputStride
-            let padded = transformedGradient + 16 * outputStride
             plan.forEachBlock(in: images) { block in
                 let tiles = block.tileCount
                 plan.transformInput(input, block: block, into: transformedInput, stride: tiles, padded: padded)

@@ -64,14 +64,8 @@ public enum Winograd3x3 {
         let (inputChannels, outputChannels) = (geometry.inputChannels, geometry.outputChannels)
         let pointers = UnsafeSendable((input.storage.pointer, transformedWeight.storage.pointer,
                                        bias?.storage.pointer, output.storage.pointer))
-        let inputStride = WinogradPlan.matrixStride(channels: inputChannels, tiles: plan.blockTiles)
-        let outputStride = WinogradPlan.matrixStride(channels: outputChannels, tiles: plan.blockTiles)
-        plan.blocking.forEachWorker(scratchCount: 16 * (inputStride + outputStride) + plan.paddedPlaneCount) {
-            _, images, scratch in
+        plan.forEachWorker { _, images, transformedInput, product, padded in
             let (input, weight, bias, output) = pointers.value
-            let transformedInput = scratch
-            let product = scratch + 16 * inputStride
-            let padded = product + 16 * outputStride
             plan.forEachBlock(in: images) { block in
                 let tiles = block.tileCount
                 plan.transformInput(input, block: block, into: transformedInput, stride: tiles, padded: padded)

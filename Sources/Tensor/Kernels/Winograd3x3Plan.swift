@@ -39,6 +39,18 @@ struct WinogradPlan {
     /// floats of slack spread them out.
     static func matrixStride(channels: Int, tiles: Int) -> Int { channels * tiles + 16 }
 
+    /// Runs `body` once per worker with its images and its scratch: room for V and M
+    /// of the widest block (16 matrices each over input and output channels), then the
+    /// padded plane of `transformInput`.
+    func forEachWorker(_ body: (_ worker: Int, _ images: Range<Int>, _ inputMatrices: UnsafeMutablePointer<Float>,
+                                _ outputMatrices: UnsafeMutablePointer<Float>, _ padded: UnsafeMutablePointer<Float>) -> Void) {
+        let inputArea = 16 * Self.matrixStride(channels: geometry.inputChannels, tiles: blockTiles)
+        let outputArea = 16 * Self.matrixStride(channels: geometry.outputChannels, tiles: blockTiles)
+        blocking.forEachWorker(scratchCount: inputArea + outputArea + paddedPlaneCount) { worker, images, scratch in
+            body(worker, images, scratch, scratch + inputArea, scratch + inputArea + outputArea)
+        }
+    }
+
     /// Floats of the zero-padded copy of one channel's band that `transformInput` reads.
     var paddedPlaneCount: Int { (2 * blocking.rowsPerBlock + 2) * (2 * tilesWide + 2) }
 
