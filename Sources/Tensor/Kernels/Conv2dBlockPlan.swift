@@ -1,8 +1,6 @@
-/// How a convolution's batch is cut into workers and blocks, and the copies between the
-/// NCHW tensors and a block's matrices (see Conv2dKernels).
-///
-/// A block is either several whole images side by side (small images) or a band of
-/// output rows of one image (large images), sized so its column matrix stays in cache.
+/// The im2col path's blocks (see ImageBlocking) and the copies between the NCHW tensors
+/// and a block's matrices (see Conv2dKernels). Blocks are sized so the column matrix
+/// stays in cache.
 /// Shape legend: column block [Cin * kh * kw, columns], output block [Cout, columns];
 /// with several images, image b owns columns [b * Ho * Wo, (b + 1) * Ho * Wo).
 struct Conv2dBlock {
@@ -19,57 +17,32 @@ struct Conv2dBlock {
 
 struct Conv2dBlockPlan {
     let geometry: Conv2dGeometry
-    let workerCount: Int
-    let imagesPerBlock: Int
-    let rowsPerBlock: Int
+    let blocking: ImageBlocking
 
     init(_ geometry: Conv2dGeometry, targetColumns: Int) {
         self.geometry = geometry
-        let window = geometry.window
-        workerCount = max(1, min(Parallel.threadCount, geometry.batch))
-        let imagesPerWorker = (geometry.batch + workerCount - 1) / workerCount
-        imagesPerBlock = max(1, min(imagesPerWorker, targetColumns / window.outputPixels))
-        rowsPerBlock = imagesPerBlock > 1 ? window.outputHeight
-            : min(window.outputHeight, max(1, targetColumns / window.outputWidth))
+        blocking = ImageBlocking(batch: geometry.batch, rows: geometry.window.outputHeight,
+                                 unitsPerRow: geometry.window.outputWidth, target: targetColumns)
     }
 
+    var workerCount: Int { blocking.workerCount }
     /// Columns of the widest block.
-    var blockColumns: Int { imagesPerBlock * rowsPerBlock * geometry.window.outputWidth }
+    var blockColumns: Int { blocking.imagesPerBlock * blocking.rowsPerBlock * geometry.window.outputWidth }
     /// Floats of one worker's column block.
     var columnCount: Int { geometry.window.patchSize * blockColumns }
-    /// Floats of one worker's scratch: the column block, then an output-sized block when
-    /// blocks hold several images (one image's rows are read and written in place).
-    var scratchCount: Int {
-        columnCount + (imagesPerBlock > 1 ? geometry.outputChannels * blockColumns : 0)
-    }
 
-    /// Runs `body` once per worker with its contiguous images and its own scratch area.
+    /// Runs `body` once per worker with its images and a scratch area holding the column
+    /// block, then an output-sized block when blocks hold several images (one image's
+    /// rows are read and written in place).
     func forEachWorker(_ body: (_ worker: Int, _ images: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
-        let batch = geometry.batch
-        let workers = workerCount
-        let scratchCount = scratchCount
-        Parallel.forEach(0..<workers) { worker in
-            // Pooled storage: large scratch areas come back without fresh page faults.
-            let scratch = TensorStorage(uninitializedCount: scratchCount)
-            withExtendedLifetime(scratch) {
-                body(worker, batch * worker / workers ..< batch * (worker + 1) / workers, scratch.pointer)
-            }
-        }
+        let outputBlock = blocking.imagesPerBlock > 1 ? geometry.outputChannels * blockColumns : 0
+        blocking.forEachWorker(scratchCount: columnCount + outputBlock, body)
     }
 
-    /// The blocks of `images` in order: an image's row bands run top to bottom.
     func forEachBlock(in images: Range<Int>, _ body: (Conv2dBlock) -> Void) {
-        let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
-        var first = images.lowerBound
-        while first < images.upperBound {
-            let count = min(imagesPerBlock, images.upperBound - first)
-            var row = 0
-            while row < height {
-                let end = min(row + rowsPerBlock, height)
-                body(Conv2dBlock(firstImage: first, count: count, rows: row..<end, outputWidth: width))
-                row = end
-            }
-            first += count
+        let width = geometry.window.outputWidth
+        blocking.forEachBlock(in: images) { first, count, rows in
+            body(Conv2dBlock(firstImage: first, count: count, rows: rows, outputWidth: width))
         }
     }
 
