@@ -6,11 +6,11 @@ import Tensor
 
 /// The deterministic "formula weights" of docs/model-zoo.md, which the PyTorch fixture
 /// script fills its models with, so fixtures need not carry megabytes of weights.
-enum FormulaWeights {
-    enum Kind { case affine, batchNorm }
+public enum FormulaWeights {
+    public enum Kind: Sendable { case affine, batchNorm }
 
     /// Every state-dict key with the kind of module that owns it.
-    static func kinds(of module: Module, prefix: String = "") -> [String: Kind] {
+    public static func kinds(of module: Module, prefix: String = "") -> [String: Kind] {
         var result: [String: Kind] = [:]
         let own = module is BatchNorm ? Kind.batchNorm : .affine
         for (name, _) in module.localParameters { result[prefix + name] = own }
@@ -21,11 +21,11 @@ enum FormulaWeights {
         return result
     }
 
-    static func sortedKeys(_ keys: some Sequence<String>) -> [String] {
+    public static func sortedKeys(_ keys: some Sequence<String>) -> [String] {
         keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    static func stateDictionary(for module: Module) -> [String: Tensor] {
+    public static func stateDictionary(for module: Module) -> [String: Tensor] {
         let kinds = kinds(of: module)
         let shapes = module.stateDictionary().mapValues(\.shape)
         var result: [String: Tensor] = [:]
