@@ -1,6 +1,5 @@
 import Autograd
 import Foundation
-import Models
 import NN
 import Tensor
 
