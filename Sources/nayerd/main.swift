@@ -1,1 +1,4 @@
-print("nayerd: not yet")
+import Commands
+import Foundation
+
+exit(NayerdProgram.make().run(Array(CommandLine.arguments.dropFirst())))
