@@ -5,6 +5,7 @@ import Tensor
 /// An architecture name that the zoo does not know, with the names it does.
 public struct UnknownArchitecture: Error, CustomStringConvertible, Equatable {
     public let name: String
+    public init(name: String) { self.name = name }
     public var description: String {
         "unknown architecture '\(name)'; known: \(ModelZoo.architectures.joined(separator: ", "))"
     }

@@ -25,11 +25,26 @@ private struct ConvCase: CustomStringConvertible, Sendable {
                  hasBias: true, stride: 2, padding: 1, groups: 2),
         ConvCase(name: "pointwise", inputShape: [3, 4, 3, 3], weightShape: [5, 4, 1, 1],
                  hasBias: true, stride: 1, padding: 0, groups: 1),
-        // One image per block: the gemm writes straight into the output tensor.
-        ConvCase(name: "single_large_image", inputShape: [1, 2, 33, 32], weightShape: [3, 2, 3, 3],
+        // One image per block: the gemm writes straight into the output tensor, in two
+        // row bands.
+        ConvCase(name: "single_large_image", inputShape: [1, 2, 20, 17], weightShape: [3, 2, 3, 3],
                  hasBias: true, stride: 1, padding: 1, groups: 1),
         ConvCase(name: "frozen_weight", inputShape: [2, 3, 6, 6], weightShape: [4, 3, 3, 3],
                  hasBias: true, stride: 1, padding: 1, groups: 1, weightFrozen: true),
+        // Images with more output pixels than a block holds are cut into row bands.
+        ConvCase(name: "pointwise_large", inputShape: [1, 3, 20, 20], weightShape: [2, 3, 1, 1],
+                 hasBias: true, stride: 1, padding: 0, groups: 1),
+        ConvCase(name: "stride2_large", inputShape: [1, 1, 40, 38], weightShape: [2, 1, 3, 3],
+                 hasBias: true, stride: 2, padding: 1, groups: 1),
+        // 3x3 stride-1 padding-1 with >= 16 channels runs Winograd F(2x2, 3x3); odd sizes
+        // leave partial border tiles, and 100 tiles make two tile-row bands.
+        ConvCase(name: "winograd", inputShape: [2, 16, 5, 7], weightShape: [16, 16, 3, 3],
+                 hasBias: true, stride: 1, padding: 1, groups: 1),
+        ConvCase(name: "winograd_large", inputShape: [1, 16, 20, 20], weightShape: [17, 16, 3, 3],
+                 hasBias: false, stride: 1, padding: 1, groups: 1),
+        // As many channels, but stride 2: Winograd must not take it.
+        ConvCase(name: "wide_stride2", inputShape: [2, 16, 6, 6], weightShape: [16, 16, 3, 3],
+                 hasBias: true, stride: 2, padding: 1, groups: 1),
     ]
 
     func apply(_ variables: [Variable]) -> Variable {
@@ -106,13 +121,15 @@ private struct ConvCase: CustomStringConvertible, Sendable {
         #expect(convCase.weightFrozen == (weight.grad == nil))
     }
 
-    @Test func repeatedRunsAreBitIdentical() {
-        // Big enough for several workers and multi-image blocks.
+    /// Big enough for several workers and multi-image blocks; the second shape takes
+    /// the Winograd path.
+    @Test(arguments: [([9, 4, 8, 8], [6, 4, 3, 3]), ([5, 16, 6, 6], [16, 16, 3, 3])])
+    func repeatedRunsAreBitIdentical(inputShape: [Int], weightShape: [Int]) {
         var random = RandomGenerator(seed: 5)
-        let inputValue = random.normalTensor(shape: [9, 4, 8, 8])
-        let weightValue = random.normalTensor(shape: [6, 4, 3, 3])
-        let biasValue = random.normalTensor(shape: [6])
-        let seed = random.normalTensor(shape: [9, 6, 8, 8])
+        let inputValue = random.normalTensor(shape: inputShape)
+        let weightValue = random.normalTensor(shape: weightShape)
+        let biasValue = random.normalTensor(shape: [weightShape[0]])
+        let seed = random.normalTensor(shape: [inputShape[0], weightShape[0], inputShape[2], inputShape[3]])
         func run() -> [[Float]] {
             let input = Variable(inputValue, requiresGrad: true)
             let weight = Variable(weightValue, requiresGrad: true)

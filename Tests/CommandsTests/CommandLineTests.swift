@@ -4,7 +4,7 @@ import Testing
 
 extension Integration {
     @Suite struct CommandLine {
-        static let commands = ["serve", "submit", "status", "cancel", "distill", "worker"]
+        static let commands = ["serve", "submit", "status", "cancel", "distill", "train-teacher", "eval", "embed-labels", "worker"]
 
         @Test func everyHelpExitsZeroAndDescribesItsOptions() throws {
             let overview = try Nayerd.run(["--help"])

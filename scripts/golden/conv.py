@@ -14,8 +14,13 @@ CASES = {
     "s2p0_nonsquare_kernel": ((3, 2, 7, 6), (3, 2, 3, 2), False, 2, 0, 1, False),
     "s2p1_groups2": ((2, 4, 6, 5), (4, 2, 3, 3), True, 2, 1, 2, False),
     "pointwise": ((3, 4, 3, 3), (5, 4, 1, 1), True, 1, 0, 1, False),
-    "single_large_image": ((1, 2, 33, 32), (3, 2, 3, 3), True, 1, 1, 1, False),
+    "single_large_image": ((1, 2, 20, 17), (3, 2, 3, 3), True, 1, 1, 1, False),
     "frozen_weight": ((2, 3, 6, 6), (4, 3, 3, 3), True, 1, 1, 1, True),
+    "pointwise_large": ((1, 3, 20, 20), (2, 3, 1, 1), True, 1, 0, 1, False),
+    "stride2_large": ((1, 1, 40, 38), (2, 1, 3, 3), True, 2, 1, 1, False),
+    "winograd": ((2, 16, 5, 7), (16, 16, 3, 3), True, 1, 1, 1, False),
+    "winograd_large": ((1, 16, 20, 20), (17, 16, 3, 3), False, 1, 1, 1, False),
+    "wide_stride2": ((2, 16, 6, 6), (16, 16, 3, 3), True, 2, 1, 1, False),
 }
 
 

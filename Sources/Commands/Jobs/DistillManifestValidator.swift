@@ -7,6 +7,7 @@ import NN
 import SafeTensors
 import Service
 import Tensor
+import TextEncoder
 
 /// Checks a manifest before it is queued: the schema (strictly, through `JobSpec`),
 /// that the teacher file loads into its architecture key for key, that the student
@@ -61,8 +62,9 @@ public struct DistillManifestValidator: ManifestValidator {
                     throw ManifestError("label_embedding.file: tensor 'lte' in \(path) must be [\(spec.classCount), d] "
                                         + "(one row per label), got \(table.shape)")
                 }
-            case .encoder:
-                try LabelEncoding.checkAvailable(for: spec)
+            case .encoder(_, _, let modelDirectory):
+                // Only that the model is installed; the embeddings are computed once, by the worker.
+                _ = try field("label_embedding") { try MiniLMModelDirectory.locate(explicit: modelDirectory) }
             }
         }
         if let evaluation = spec.evaluation {

@@ -27,7 +27,7 @@ struct PreparedJob {
             manifestData = Data(try DurableFile.read(manifest.path))
             spec = try JobSpec.load(contentsOf: manifest, baseDirectory: baseDirectory)
             Parallel.threadCount = spec.threads > 0 ? spec.threads : max(1, defaultThreads)
-            resources = try JobResources.load(spec: spec, embedLabels: LabelEncoding.embed)
+            resources = try JobResources.load(spec: spec, workDirectory: workDirectory)
         } catch {
             throw InputError(underlying: error)
         }

@@ -1,14 +1,10 @@
 import Distill
 import Service
 
-/// The one-line progress bar `nayerd distill` shows on a terminal.
+/// The text beside the progress bar of `nayerd distill`: where the job is and how it goes.
 enum ProgressLine {
-    static func describe(_ snapshot: TrainingSnapshot, width: Int = 24) -> String {
-        let fraction = min(1, max(0, snapshot.fractionDone))
-        let filled = Int((fraction * Double(width)).rounded(.down))
-        var parts = ["[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]",
-                     String(format: "%3.0f%%", fraction * 100),
-                     "epoch \(min(snapshot.epoch + 1, snapshot.epochs))/\(snapshot.epochs)",
+    static func describe(_ snapshot: TrainingSnapshot) -> String {
+        var parts = ["epoch \(min(snapshot.epoch + 1, snapshot.epochs))/\(snapshot.epochs)",
                      snapshot.phase.rawValue]
         if snapshot.phase == .distillation, let loss = snapshot.distillationLoss {
             parts.append(String(format: "kd %.4g", loss))

