@@ -1,7 +1,7 @@
 import Distill
 import Foundation
 import Testing
-@testable import Commands
+import Commands
 
 @Suite struct ManifestTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -22,24 +22,27 @@ import Testing
     /// The daemon runs a rewritten manifest from the job directory: it must describe
     /// exactly the job the user submitted, with every path still pointing at the same file.
     @Test func resolvedManifestDescribesTheSameJobFromAnotherDirectory() throws {
+        let files = try TinyJobFiles(label: "resolve")
         let text = #"""
-        {"teacher": {"arch": "resnet8", "weights": "nets/t.safetensors", "input": [3, 8, 8],
+        {"teacher": {"arch": "resnet8", "weights": "teacher.safetensors", "input": [3, 8, 8],
                      "normalize": {"mean": [0.1, 0.2, 0.3], "std": [0.35]}},
          "student": {"arch": "resnet8"}, "labels": ["cat \"tabby\"", "dog\n", "ü"],
-         "label_embedding": {"file": "../lte.safetensors"},
+         "label_embedding": {"file": "./lte.safetensors"},
          "nayer": {"lr_g": 0.004, "adv": 1.33, "bn_mmt": 0.9, "noisy_layer": false, "epochs": 3, "warmup": 1},
          "kd": {"eta_min": 2e-4, "lr": 0.2, "weight_decay": 1e-05},
-         "eval": {"dataset": "mnist", "path": "data"}, "seed": 1234567}
+         "eval": {"dataset": "mnist", "path": "."}, "seed": 1234567}
         """#
-        let original = try JobSpec.decode(Data(text.utf8), defaultId: "from-name",
-                                          baseDirectory: URL(fileURLWithPath: "/jobs/in"))
-        let resolved = try ResolvedManifest.make(from: Data(text.utf8), spec: original)
+        let url = try files.writeManifest(text, name: "from-name.json")
+        let original = try JobSpec.load(contentsOf: url)
+        let summary = try DistillManifestValidator().validate(manifestAt: url)
+        #expect(summary.jobIdentifier == "from-name")
+        let resolved = try #require(summary.resolvedManifest)
         let rerun = try JobSpec.decode(resolved, defaultId: "manifest", baseDirectory: URL(fileURLWithPath: "/elsewhere"))
         #expect(rerun == original)
         #expect(rerun.id == "from-name")
-        #expect(rerun.teacher.weights == "/jobs/in/nets/t.safetensors")
-        #expect(rerun.labelEmbedding == .file("/jobs/lte.safetensors"))
-        #expect(rerun.evaluation?.path == "/jobs/in/data")
+        #expect(rerun.teacher.weights == files.teacher.path)
+        #expect(rerun.labelEmbedding == .file(files.embeddings.path))
+        #expect(rerun.evaluation?.path == files.directory.standardizedFileURL.path)
     }
 
     @Test func validatorNamesTheFieldOfAnUnknownStudent() throws {
