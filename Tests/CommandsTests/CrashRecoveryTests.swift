@@ -70,8 +70,14 @@ extension Integration {
             // The orphan still writes to the first daemon's stderr.
             #expect(first.log.contains("[crash] stopped after a checkpoint"), "\(first.log)")
 
+            // Debris of a metrics rewrite by a process that is gone; the next daemon clears it.
+            let debris = spool.spool.appendingPathComponent(".nayerd.prom.4194000.tmp")
+            #expect(!processIsAlive(4_194_000))
+            try Data("partial".utf8).write(to: debris)
+
             let second = try Daemon(spool)
             let worker = try second.waitForWorker()
+            #expect(!spool.exists(debris))
             let checkpoints = job.appendingPathComponent("checkpoint")
             let watch = try CreationWatch(checkpoints)
             let created = try watch.next(timeoutSeconds: 120) { $0.hasPrefix("checkpoint-") }

@@ -102,3 +102,42 @@ extension Integration {
         }
     }
 }
+
+extension Integration {
+    @Suite struct Failures {
+        /// A job already in active/ (accepted earlier) whose teacher has since vanished
+        /// fails at once, without retries, with the worker's reason in failed/ID/error.txt.
+        @Test func jobWhoseTeacherVanishedFailsPermanently() throws {
+            let files = try TinyJobFiles(label: "vanish-files")
+            let spool = try SpoolDirectories(label: "vanish")
+            let job = spool.active.appendingPathComponent("vanish")
+            try FileManager.default.createDirectory(at: job, withIntermediateDirectories: true)
+            try Data(files.manifest(id: "vanish").utf8).write(to: job.appendingPathComponent("manifest.json"))
+            try FileManager.default.removeItem(at: files.teacher)
+
+            let daemon = try Daemon(spool)
+            let reason = spool.failed.appendingPathComponent("vanish/error.txt")
+            try waitUntil("the job to fail", timeoutSeconds: 60, log: daemon.log) { spool.exists(reason) }
+            let text = try String(contentsOf: reason, encoding: .utf8)
+            #expect(text.contains("teacher.safetensors"), "\(text)")
+            #expect(!daemon.log.contains("retry 1"), "a permanent failure is not retried")
+            #expect(try daemon.stop() == 0)
+        }
+
+        @Test func cancellingARunningJobStopsItsWorker() throws {
+            let files = try TinyJobFiles(label: "cancel-files")
+            let spool = try SpoolDirectories(label: "cancel")
+            let daemon = try Daemon(spool)
+            try spool.drop(files.manifest(id: "doomed", size: .long), as: "doomed.json")
+            let worker = try daemon.waitForPhase("synthesis", of: "doomed", since: .distantPast)
+            let cancel = try Nayerd.run(["cancel", "doomed", "--spool", spool.spool.path])
+            #expect(cancel.status == 0, "\(cancel.standardError)")
+            let reason = spool.failed.appendingPathComponent("doomed/error.txt")
+            try waitUntil("the cancelled job to reach failed/", timeoutSeconds: 60, log: daemon.log) { spool.exists(reason) }
+            #expect(try String(contentsOf: reason, encoding: .utf8).contains("cancelled"))
+            #expect(!processIsAlive(worker))
+            #expect(!spool.exists(spool.finished("doomed")))
+            #expect(try daemon.stop() == 0)
+        }
+    }
+}

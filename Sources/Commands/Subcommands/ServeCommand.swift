@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Glibc
 import Service
@@ -32,6 +33,7 @@ enum ServeCommand: Subcommand {
             layout: layout, outputDirectory: SpoolOptions.outputDirectory(arguments), metricsFile: metrics,
             maximumJobs: maximumJobs, version: version,
             watchdogIntervalSeconds: WatchdogInterval.pingInterval(environment: environment, processIdentifier: getpid()))
+        try removeAbandonedTemporaries(of: metrics)
         let stop = try StopSignals.install()
         let supervisor = Supervisor(
             configuration: configuration,
@@ -39,5 +41,20 @@ enum ServeCommand: Subcommand {
             validator: DistillManifestValidator(), notifier: SystemdNotifier(), logger: StandardLogger.make(environment: environment),
             clock: SystemClock(), stopHandle: stop)
         try supervisor.run()
+    }
+
+    /// A daemon killed while rewriting the metrics file leaves its temporary copy
+    /// (`.NAME.PID.tmp`, see DurableFile) beside it; nothing else would ever remove it.
+    /// Copies of a live process are left alone: it may be a daemon on another spool
+    /// sharing the metrics directory.
+    private static func removeAbandonedTemporaries(of metrics: URL) throws {
+        let directory = metrics.deletingLastPathComponent().path
+        guard try FileStatus.isDirectory(directory) else { return }
+        let prefix = ".\(metrics.lastPathComponent)."
+        for name in try FileOperations.listDirectory(directory) where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            guard let owner = Int32(name.dropFirst(prefix.count).dropLast(".tmp".count)),
+                  kill(owner, 0) == -1 && errno == ESRCH else { continue }
+            try FileOperations.removeFile("\(directory)/\(name)")
+        }
     }
 }
