@@ -37,6 +37,8 @@ public struct Program {
             }
             try command.run(parsed, console: console)
             return 0
+        } catch let status as ExitStatus {
+            return status.code
         } catch let error as UsageError {
             console.error("\(name) \(error.message)")
             return 2
@@ -70,4 +72,12 @@ public struct CommandFailure: Error, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+/// Ends a command with a status that is not a failure to report (a worker that was
+/// asked to stop exits 4 after a clean checkpoint); nothing is printed.
+public struct ExitStatus: Error {
+    public let code: Int32
+
+    public init(_ code: Int32) { self.code = code }
 }
