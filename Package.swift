@@ -36,7 +36,7 @@ let package = Package(
 
         // Helpers shared by the test targets: closeness checks, finite-difference
         // gradient checks, fixture loading, test doubles.
-        .target(name: "TestSupport", dependencies: ["NN", "SafeTensors", "Service"],
+        .target(name: "TestSupport", dependencies: ["Models", "SafeTensors", "Service"],
                 path: "Tests/TestSupport"),
 
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),

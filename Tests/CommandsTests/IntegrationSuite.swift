@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// Every test that starts real `nayerd` processes. Serialized: they share two busy

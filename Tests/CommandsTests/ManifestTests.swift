@@ -1,3 +1,4 @@
+import TestSupport
 import Distill
 import Foundation
 import Testing

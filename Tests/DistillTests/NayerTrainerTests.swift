@@ -15,17 +15,9 @@ struct TinyJob {
     let manifest: Data
 
     init(label: String, nayer: String = "", kd: String = "") throws {
-        directory = try Fixtures.temporaryDirectory(label)
-        var random = RandomGenerator(seed: 11)
-        let teacher = try ModelZoo.make("resnet8", classCount: 3, random: &random)
-        // Non-trivial running statistics, as a trained teacher has.
-        for layer in ModelZoo.batchNormLayers(of: teacher) {
-            layer.statistics.mean = random.uniformTensor(shape: [layer.features], in: -0.2...0.2)
-            layer.statistics.variance = random.uniformTensor(shape: [layer.features], in: 0.5...1.5)
-        }
-        try SafeTensorsFile(tensors: teacher.stateDictionary()).write(to: directory.appendingPathComponent("teacher.safetensors"))
-        try SafeTensorsFile(tensors: ["lte": random.normalTensor(shape: [3, 5])])
-            .write(to: directory.appendingPathComponent("lte.safetensors"))
+        // The teacher and label embeddings TestSupport builds for every tiny job.
+        let files = try TinyJobFiles(label: label)
+        directory = files.directory
         let text = """
         {"id": "tiny", "teacher": {"arch": "resnet8", "weights": "teacher.safetensors", "input": [3, 8, 8]},
          "student": {"arch": "resnet8"}, "labels": ["a", "b", "c"],
