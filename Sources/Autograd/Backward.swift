@@ -28,8 +28,10 @@ extension Variable {
                              "\(node.name) backward gave a gradient of shape \(gradient.shape) for an input of shape \(input.shape)")
                 if input.creator == nil {
                     input.accumulateGradient(gradient)
-                } else if let existing = pending[ObjectIdentifier(input)] {
-                    pending[ObjectIdentifier(input)] = Elementwise.sum(existing, gradient)
+                } else if var existing = pending.removeValue(forKey: ObjectIdentifier(input)) {
+                    // Out of the dictionary first, so the add can reuse its storage in place.
+                    Elementwise.add(gradient, into: &existing)
+                    pending[ObjectIdentifier(input)] = existing
                 } else {
                     pending[ObjectIdentifier(input)] = gradient
                 }
@@ -38,8 +40,10 @@ extension Variable {
     }
 
     func accumulateGradient(_ gradient: Tensor) {
-        if let existing = grad {
-            grad = Elementwise.sum(existing, gradient)
+        if var existing = grad {
+            grad = nil
+            Elementwise.add(gradient, into: &existing)
+            grad = existing
         } else {
             grad = gradient
         }

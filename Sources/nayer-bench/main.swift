@@ -1,1 +1,38 @@
-print("nayer-bench: not yet")
+import Commands
+import Foundation
+
+// nayer-bench ops|steps [--json] [--only ngf64,ngf32,kd] [--repeats N]: kernel and
+// training-step timings beside PyTorch's (the last two options for profiler runs).
+let usage = "usage: nayer-bench ops|steps [--json] [--only ngf64,ngf32,kd] [--repeats N]\n"
+var json = false
+var only: Set<String>?
+var repeats: Int?
+var benchmarks: [String] = []
+var remaining = CommandLine.arguments.dropFirst()[...]
+while let argument = remaining.popFirst() {
+    switch argument {
+    case "--json": json = true
+    case "--only":
+        only = remaining.popFirst().map { Set($0.split(separator: ",").map(String.init)) }
+    case "--repeats":
+        guard let value = remaining.popFirst().flatMap({ Int($0) }), value > 0 else {
+            FileHandle.standardError.write(Data(usage.utf8))
+            exit(2)
+        }
+        repeats = value
+    default: benchmarks.append(argument)
+    }
+}
+guard benchmarks.count == 1, ["ops", "steps"].contains(benchmarks[0]) else {
+    FileHandle.standardError.write(Data(usage.utf8))
+    exit(2)
+}
+do {
+    let report = benchmarks[0] == "ops"
+        ? try OpsBenchmark.run(json: json, torchResults: nil)
+        : try StepsBenchmark.run(json: json, only: only, repeats: repeats)
+    print(report)
+} catch {
+    FileHandle.standardError.write(Data("nayer-bench: \(error)\n".utf8))
+    exit(1)
+}

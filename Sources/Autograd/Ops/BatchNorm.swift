@@ -134,8 +134,9 @@ public func batchNorm(
 /// the channel one, as differentiable [C] variables: what NAYER's BN-statistics loss
 /// compares with a teacher layer's running statistics.
 ///
-/// Two recorded ops sharing one statistics pass; a loss that uses both gets the sum of
-/// their gradients: dx = dmean / M + dvar * 2 (x - mean) / M.
+/// One recorded op with output [mean; variance] ([2C]), sliced in two: a loss that uses
+/// both gets their input gradient dx = dmean / M + dvar * 2 (x - mean) / M in a single
+/// pass over the input, not one full-size tensor per statistic plus their sum.
 public func channelMeanAndVariance(_ input: Variable) -> (mean: Variable, variance: Variable) {
     let shape = input.shape
     let layout = BatchNormKernels.Layout(shape: shape)
@@ -144,20 +145,15 @@ public func channelMeanAndVariance(_ input: Variable) -> (mean: Variable, varian
     let channels = layout.channels
     let count = Float(layout.valuesPerChannel)
     let center = mean.map { Float($0) }
-    let zeros = [Float](repeating: 0, count: channels)
     let inputValue = input.value
-
-    let meanOutput = recordOp("channelMean", output: Tensor(shape: [channels], scalars: center),
-                              inputs: [input]) { gradient, _ in
-        [BatchNormKernels.channelCombination(
-            shape: shape, gradOutput: nil, input: nil,
-            coefficients: .init(center: zeros, offset: gradient.scalars.map { $0 / count }))]
-    }
-    let varianceOutput = recordOp("channelVariance", output: Tensor(shape: [channels], scalars: variance.map { Float($0) }),
-                                  inputs: [input]) { gradient, _ in
-        [BatchNormKernels.channelCombination(
+    let moments = recordOp("channelMeanAndVariance", output: Tensor(shape: [2 * channels], scalars: center + variance.map { Float($0) }),
+                           inputs: [input]) { gradient, _ in
+        let g = gradient.scalars
+        return [BatchNormKernels.channelCombination(
             shape: shape, gradOutput: nil, input: inputValue,
-            coefficients: .init(inputScale: gradient.scalars.map { 2 * $0 / count }, center: center, offset: zeros))]
+            coefficients: .init(inputScale: (0..<channels).map { 2 * g[channels + $0] / count }, center: center,
+                                offset: (0..<channels).map { g[$0] / count }))]
     }
-    return (meanOutput, varianceOutput)
+    let parts = split(moments, sizes: [channels, channels])
+    return (parts[0], parts[1])
 }

@@ -79,13 +79,7 @@ public enum OpsBenchmark {
     }
 
     static func medianMilliseconds(_ body: () -> Void) -> Double {
-        for _ in 0..<warmups { body() }
-        let clock = ContinuousClock()
-        let times = (0..<repeats).map { _ in
-            let elapsed = clock.measure(body)
-            return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
-        }.sorted()
-        return times[times.count / 2]
+        BenchmarkClock.medianMilliseconds(warmups: warmups, repeats: repeats, body)
     }
 
     static func table(_ rows: [Row]) -> String {
@@ -140,10 +134,10 @@ public enum OpsBenchmark {
         }
     }
 
-    static func runScript(python: URL, script: URL) throws -> Data {
+    static func runScript(python: URL, script: URL, arguments: [String] = []) throws -> Data {
         let process = Process()
         process.executableURL = python
-        process.arguments = [script.path]
+        process.arguments = [script.path] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch {

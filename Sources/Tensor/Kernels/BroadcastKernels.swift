@@ -76,15 +76,16 @@ public enum BroadcastKernels {
 
         let layout = BroadcastLayout(outputShape: tensor.shape, operandShapes: [tensor.shape, shape])
         let rows = layout.outerCount
-        let workers = min(Parallel.threadCount, max(1, tensor.count / Elementwise.parallelChunk), rows)
-        // Rows of different workers may land on the same target elements, so each worker
-        // sums into its own partial result; the partials are added at the end.
-        let partials = (0..<workers).map { _ in Tensor(zeros: shape) }
+        // Rows of different parts may land on the same target elements, so each part sums
+        // into its own partial result; the partials are added in order at the end. The
+        // parts do not depend on the thread count, so neither does the result.
+        let parts = min(maximumPartialCount, max(1, tensor.count / Elementwise.parallelChunk), rows)
+        let partials = (0..<parts).map { _ in Tensor(zeros: shape) }
         let pointers = partials.map { $0.storage.pointer }
         let source = tensor.storage.pointer
-        Parallel.forEach(0..<workers) { worker in
-            accumulateRows(rows * worker / workers..<rows * (worker + 1) / workers,
-                           of: source, layout: layout, into: pointers[worker])
+        Parallel.forEach(0..<parts) { part in
+            accumulateRows(rows * part / parts..<rows * (part + 1) / parts,
+                           of: source, layout: layout, into: pointers[part])
         }
         return partials.dropFirst().reduce(partials[0]) { Elementwise.sum($0, $1) }
     }
@@ -106,17 +107,21 @@ public enum BroadcastKernels {
         }
     }
 
-    /// Sum of all elements, in per-core partial sums.
+    /// Partial results of the parallel reductions here: a fixed count, so the result is
+    /// the same at every thread count.
+    static let maximumPartialCount = 8
+
+    /// Sum of all elements, in partial sums over fixed parts added in order.
     public static func total(_ tensor: Tensor) -> Float {
         let count = tensor.count
-        let workers = min(Parallel.threadCount, max(1, count / Elementwise.parallelChunk))
-        var partials = [Float](repeating: 0, count: workers)
+        let parts = min(maximumPartialCount, max(1, count / Elementwise.parallelChunk))
+        var partials = [Float](repeating: 0, count: parts)
         let source = UnsafePointer(tensor.storage.pointer)
         partials.withUnsafeMutableBufferPointer { sums in
             let sums = sums.baseAddress!
-            Parallel.forEach(0..<workers) { worker in
-                let start = count * worker / workers
-                sums[worker] = Elementwise.sum(source + start, count: count * (worker + 1) / workers - start)
+            Parallel.forEach(0..<parts) { part in
+                let start = count * part / parts
+                sums[part] = Elementwise.sum(source + start, count: count * (part + 1) / parts - start)
             }
         }
         return partials.reduce(0, +)

@@ -25,18 +25,18 @@ struct Conv2dBlockPlan {
                                  unitsPerRow: geometry.window.outputWidth, target: targetColumns)
     }
 
-    var workerCount: Int { blocking.workerCount }
+    var groupCount: Int { blocking.groupCount }
     /// Columns of the widest block.
     var blockColumns: Int { blocking.imagesPerBlock * blocking.rowsPerBlock * geometry.window.outputWidth }
-    /// Floats of one worker's column block.
+    /// Floats of one column block.
     var columnCount: Int { geometry.window.patchSize * blockColumns }
 
-    /// Runs `body` once per worker with its images and a scratch area holding the column
-    /// block, then an output-sized block when blocks hold several images (one image's
-    /// rows are read and written in place).
-    func forEachWorker(_ body: (_ worker: Int, _ images: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+    /// Runs `body` once per image group (see ImageBlocking) with its images and a scratch
+    /// area holding the column block, then an output-sized block when blocks hold
+    /// several images (one image's rows are read and written in place).
+    func forEachGroup(_ body: (_ group: Int, _ images: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
         let outputBlock = blocking.imagesPerBlock > 1 ? geometry.outputChannels * blockColumns : 0
-        blocking.forEachWorker(scratchCount: columnCount + outputBlock, body)
+        blocking.forEachGroup(scratchCount: columnCount + outputBlock, body)
     }
 
     func forEachBlock(in images: Range<Int>, _ body: (Conv2dBlock) -> Void) {

@@ -14,8 +14,9 @@
 /// Why blocks: a whole-batch gemm has one huge column matrix that falls out of cache, and
 /// one gemm per small image (8x8) is too thin for the BLAS kernels to run at speed. A
 /// block holds enough images (or, for large images, enough output rows of one image) to
-/// give each gemm about `targetBlockColumns` columns. Each
-/// worker owns a contiguous run of images and one scratch area reused for all its blocks;
+/// give each gemm about `targetBlockColumns` columns. Blocks come from a fixed partition
+/// of the batch into image groups (see ImageBlocking), so results do not depend on the
+/// thread count; each worker reuses one scratch area for all its groups' blocks, and
 /// OpenBLAS runs single-threaded inside each worker.
 public enum Conv2dKernels {
     /// Columns (output pixels over the images of a block) that a block aims for. Measured
@@ -37,7 +38,7 @@ public enum Conv2dKernels {
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
         let pointers = UnsafeSendable((input.storage.pointer, weight.storage.pointer,
                                        bias?.storage.pointer, output.storage.pointer))
-        plan.forEachWorker { _, images, scratch in
+        plan.forEachGroup { _, images, scratch in
             let (input, weight, bias, output) = pointers.value
             plan.forEachBlock(in: images) { block in
                 let column = plan.columnMatrix(input: input, block: block, scratch: scratch)
@@ -77,7 +78,7 @@ public enum Conv2dKernels {
         let window = geometry.window
         let pointers = UnsafeSendable((gradOutput.storage.pointer, weight.storage.pointer,
                                        gradInput.storage.pointer))
-        plan.forEachWorker { _, images, scratch in
+        plan.forEachGroup { _, images, scratch in
             let (gradOutput, weight, gradInput) = pointers.value
             plan.forEachBlock(in: images) { block in
                 let upstream = plan.gather(gradOutput, block: block, scratch: scratch + plan.columnCount)
@@ -111,8 +112,8 @@ public enum Conv2dKernels {
         return gradInput
     }
 
-    /// dL/dweight for a given dL/doutput. Each worker sums into its own partial, and the
-    /// partials are added in worker order, so results repeat bit for bit at a fixed
+    /// dL/dweight for a given dL/doutput. Each image group sums into its own partial, and
+    /// the partials are added in group order, so results repeat bit for bit at any
     /// thread count.
     public static func backwardWeight(gradOutput: Tensor, input: Tensor, geometry: Conv2dGeometry) -> Tensor {
         precondition(gradOutput.shape == geometry.outputShape && input.shape == geometry.inputShape,
@@ -122,12 +123,14 @@ public enum Conv2dKernels {
         }
         let weightCount = geometry.outputChannels * geometry.groupPatchSize
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
-        let partials = Tensor(zeros: [plan.workerCount, weightCount])
+        let partials = Tensor(uninitializedShape: [plan.groupCount, weightCount])
         let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer,
                                        partials.storage.pointer))
-        plan.forEachWorker { worker, images, scratch in
+        plan.forEachGroup { imageGroup, images, scratch in
             let (gradOutput, input, partials) = pointers.value
-            let partial = partials + worker * weightCount
+            let partial = partials + imageGroup * weightCount
+            // The group's first block overwrites its partial, so nothing needs clearing.
+            var beta: Float = 0
             plan.forEachBlock(in: images) { block in
                 let column = plan.columnMatrix(input: input, block: block, scratch: scratch)
                 let upstream = plan.gather(gradOutput, block: block, scratch: scratch + plan.columnCount)
@@ -140,13 +143,14 @@ public enum Conv2dKernels {
                                   a: column.pointer + group * geometry.groupPatchSize * column.stride,
                                   lda: column.stride,
                                   b: upstream.pointer + group * geometry.groupOutputChannels * upstream.stride,
-                                  ldb: upstream.stride, beta: 1,
+                                  ldb: upstream.stride, beta: beta,
                                   c: partial + group * geometry.groupOutputChannels * geometry.groupPatchSize,
                                   ldc: geometry.groupOutputChannels)
                 }
+                beta = 1
             }
         }
-        // Sum the partials in worker order and transpose each group's [K, Cout/g] back.
+        // Sum the partials in image-group order and transpose each group's [K, Cout/g] back.
         let gradWeight = Tensor(uninitializedShape: geometry.weightShape)
         let (total, partialBase) = (gradWeight.storage.pointer, partials.storage.pointer)
         let (channels, patch) = (geometry.groupOutputChannels, geometry.groupPatchSize)
@@ -156,8 +160,8 @@ public enum Conv2dKernels {
                 let row = total + groupOffset + channel * patch
                 for element in 0..<patch {
                     var sum: Float = 0
-                    for worker in 0..<plan.workerCount {
-                        sum += partialBase[worker * weightCount + groupOffset + element * channels + channel]
+                    for imageGroup in 0..<plan.groupCount {
+                        sum += partialBase[imageGroup * weightCount + groupOffset + element * channels + channel]
                     }
                     row[element] = sum
                 }

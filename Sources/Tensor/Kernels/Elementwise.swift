@@ -6,10 +6,20 @@ public enum Elementwise {
     /// a + b for two tensors of the same shape (used to accumulate gradients).
     public static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
         precondition(a.shape == b.shape, "sum of shapes \(a.shape) and \(b.shape)")
-        let result = Tensor(uninitializedShape: a.shape)
-        let (x, y, z) = (a.storage.pointer, b.storage.pointer, result.storage.pointer)
-        for i in 0..<a.count { z[i] = x[i] + y[i] }
-        return result
+        return parallelZip(a, b) { $0 + $1 }
+    }
+
+    /// total += addend, in place when `total` owns its storage (copy-on-write otherwise):
+    /// gradient accumulation then needs no new full-size buffer. Same bits as `sum`.
+    public static func add(_ addend: Tensor, into total: inout Tensor) {
+        precondition(total.shape == addend.shape, "sum of shapes \(total.shape) and \(addend.shape)")
+        let y = UnsafePointer(addend.storage.pointer)
+        total.withUnsafeMutableBufferPointer { buffer in
+            let x = buffer.baseAddress!
+            Parallel.forEachChunk(of: 0..<buffer.count, minimumChunk: parallelChunk) { chunk in
+                for i in chunk { x[i] = x[i] + y[i] }
+            }
+        }
     }
 
     /// result[i] = transform(a[i]).

@@ -1,35 +1,47 @@
-/// How a convolution shares its batch among workers and cuts each worker's images into
-/// blocks: several whole images per block when an image has fewer than `target` units
-/// (output pixels for im2col, 2x2 tiles for Winograd), else bands of rows of one image.
-/// Each worker owns a contiguous run of images, so bands of one image run top to bottom
-/// on one thread.
+/// How a convolution cuts its batch into image groups and each group into blocks:
+/// several whole images per block when an image has fewer than `target` units (output
+/// pixels for im2col, 2x2 tiles for Winograd), else bands of rows of one image.
+///
+/// Groups are a fixed partition of the batch, independent of `Parallel.threadCount`:
+/// weight gradients sum one partial per group and add the partials in group order, and
+/// every gemm sees the same block shapes, so results repeat bit for bit whatever the
+/// number of workers (a job may resume with a different thread budget). Workers take
+/// contiguous runs of groups, so the bands of one image run top to bottom on one thread.
 struct ImageBlocking {
+    /// Enough groups to balance 2-8 workers; few enough that per-group partial weight
+    /// gradients stay cheap to clear and add.
+    static let maximumGroupCount = 8
+
     let batch: Int
     let rows: Int
-    let workerCount: Int
+    let groupCount: Int
     let imagesPerBlock: Int
     let rowsPerBlock: Int
 
     init(batch: Int, rows: Int, unitsPerRow: Int, target: Int) {
         self.batch = batch
         self.rows = rows
-        workerCount = max(1, min(Parallel.threadCount, batch))
-        let imagesPerWorker = (batch + workerCount - 1) / workerCount
-        imagesPerBlock = max(1, min(imagesPerWorker, target / max(1, rows * unitsPerRow)))
+        groupCount = max(1, min(Self.maximumGroupCount, batch))
+        let imagesPerGroup = (batch + groupCount - 1) / groupCount
+        imagesPerBlock = max(1, min(imagesPerGroup, target / max(1, rows * unitsPerRow)))
         rowsPerBlock = imagesPerBlock > 1 ? rows : min(rows, max(1, target / max(1, unitsPerRow)))
     }
 
-    /// Runs `body` once per worker with its images and its own scratch of `scratchCount`
-    /// floats, pooled so that large scratch areas come back without fresh page faults.
-    func forEachWorker(
+    func images(ofGroup group: Int) -> Range<Int> {
+        batch * group / groupCount ..< batch * (group + 1) / groupCount
+    }
+
+    /// Runs `body` once per image group, spread over the workers; each worker reuses one
+    /// scratch of `scratchCount` floats for all its groups, pooled so that large scratch
+    /// areas come back without fresh page faults.
+    func forEachGroup(
         scratchCount: Int,
-        _ body: (_ worker: Int, _ images: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void
+        _ body: (_ group: Int, _ images: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void
     ) {
-        let (batch, workers) = (batch, workerCount)
-        Parallel.forEach(0..<workers) { worker in
+        Parallel.forEachChunk(of: 0..<groupCount) { groups in
             let scratch = TensorStorage(uninitializedCount: scratchCount)
             withExtendedLifetime(scratch) {
-                body(worker, batch * worker / workers ..< batch * (worker + 1) / workers, scratch.pointer)
+                for group in groups { body(group, images(ofGroup: group), scratch.pointer) }
             }
         }
     }

@@ -2,7 +2,7 @@
 ///
 /// Shape legend: forward is Y = A^T [U ⊙ V] A per tile, U = G g G^T, so
 ///   dM [16, Cout, T] = A dY A^T per 2x2 output-gradient tile (zero past the image edge)
-///   dU [16, Cout, Cin] += dM[k] x V[k]^T   (per worker, summed in worker order)
+///   dU [16, Cout, Cin] += dM[k] x V[k]^T   (per image group, summed in group order)
 ///   dW [Cout, Cin, 3, 3] = G^T dU G
 extension Winograd3x3 {
     /// Tiles per block: more than the forward's, since the gemm's inner size is the tile count.
@@ -12,14 +12,16 @@ extension Winograd3x3 {
         precondition(applies(to: geometry) && input.shape == geometry.inputShape
                      && gradOutput.shape == geometry.outputShape,
                      "Winograd conv backward got gradient \(gradOutput.shape), input \(input.shape) for \(geometry)")
-        let plan = WinogradPlan(geometry, targetTiles: weightGradientBlockTiles)
+        let plan = WinogradPlan(geometry, targetTiles: blockTiles(geometry, base: weightGradientBlockTiles))
         let (inputChannels, outputChannels) = (geometry.inputChannels, geometry.outputChannels)
         let transformedCount = 16 * outputChannels * inputChannels
-        let partials = Tensor(zeros: [plan.blocking.workerCount, transformedCount])
+        let partials = Tensor(uninitializedShape: [plan.blocking.groupCount, transformedCount])
         let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer, partials.storage.pointer))
-        plan.forEachWorker { worker, images, transformedInput, transformedGradient, padded in
+        plan.forEachGroup { group, images, transformedInput, transformedGradient, padded in
             let (gradOutput, input, partials) = pointers.value
-            let partial = partials + worker * transformedCount
+            let partial = partials + group * transformedCount
+            // The group's first block overwrites its partial, so nothing needs clearing.
+            var beta: Float = 0
             plan.forEachBlock(in: images) { block in
                 let tiles = block.tileCount
                 plan.transformInput(input, block: block, into: transformedInput, stride: tiles, padded: padded)
@@ -29,16 +31,17 @@ extension Winograd3x3 {
                 for k in 0..<16 {
                     Gemm.multiply(transposeB: true, m: outputChannels, n: inputChannels, k: tiles,
                                   a: transformedGradient + k * outputMatrix, lda: tiles,
-                                  b: transformedInput + k * inputMatrix, ldb: tiles, beta: 1,
+                                  b: transformedInput + k * inputMatrix, ldb: tiles, beta: beta,
                                   c: partial + k * outputChannels * inputChannels, ldc: inputChannels)
                 }
+                beta = 1
             }
         }
         let gradWeight = Tensor(uninitializedShape: geometry.weightShape)
         let pairs = outputChannels * inputChannels
         let (sums, target) = (partials.storage.pointer, gradWeight.storage.pointer)
-        for worker in 1..<plan.blocking.workerCount {
-            let partial = sums + worker * transformedCount
+        for group in 1..<plan.blocking.groupCount {
+            let partial = sums + group * transformedCount
             for i in 0..<transformedCount { sums[i] += partial[i] }
         }
         for pair in 0..<pairs {

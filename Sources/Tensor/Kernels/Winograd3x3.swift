@@ -11,8 +11,16 @@
 /// Transforms (Lavin & Gray): B^T rows (1 0 -1 0) (0 1 1 0) (0 -1 1 0) (0 1 0 -1);
 /// G rows (1 0 0) (1/2 1/2 1/2) (1/2 -1/2 1/2) (0 0 1); A^T rows (1 1 1 0) (0 1 -1 -1).
 public enum Winograd3x3 {
-    /// Tiles per block: V and M then stay near L2 for channel counts up to a few hundred.
+    /// Tiles per block at 128 channels: V and M then stay near L2 for channel counts up
+    /// to a few hundred. Fewer channels get proportionally more tiles (see `blockTiles`).
     static let targetBlockTiles = 96
+
+    /// Tiles per block for `geometry`: V and M of about the same size as at 128 channels,
+    /// so the 16 gemms of a 16-channel layer are not too thin to run at speed.
+    static func blockTiles(_ geometry: Conv2dGeometry, base: Int) -> Int {
+        let channels = max(geometry.inputChannels, geometry.outputChannels)
+        return min(4 * base, max(base, base * 128 / max(channels, 1)))
+    }
     /// Below this many input and output channels the transforms cost more than the
     /// multiplies they save.
     static let minimumChannels = 16
@@ -60,11 +68,11 @@ public enum Winograd3x3 {
                      && transformedWeight.shape == [16, geometry.outputChannels, geometry.inputChannels],
                      "Winograd conv got input \(input.shape), weight \(transformedWeight.shape) for \(geometry)")
         let output = Tensor(uninitializedShape: geometry.outputShape)
-        let plan = WinogradPlan(geometry, targetTiles: targetBlockTiles)
+        let plan = WinogradPlan(geometry, targetTiles: blockTiles(geometry, base: targetBlockTiles))
         let (inputChannels, outputChannels) = (geometry.inputChannels, geometry.outputChannels)
         let pointers = UnsafeSendable((input.storage.pointer, transformedWeight.storage.pointer,
                                        bias?.storage.pointer, output.storage.pointer))
-        plan.forEachWorker { _, images, transformedInput, product, padded in
+        plan.forEachGroup { _, images, transformedInput, product, padded in
             let (input, weight, bias, output) = pointers.value
             plan.forEachBlock(in: images) { block in
                 let tiles = block.tileCount

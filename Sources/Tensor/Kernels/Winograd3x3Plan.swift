@@ -39,15 +39,15 @@ struct WinogradPlan {
     /// floats of slack spread them out.
     static func matrixStride(channels: Int, tiles: Int) -> Int { channels * tiles + 16 }
 
-    /// Runs `body` once per worker with its images and its scratch: room for V and M
+    /// Runs `body` once per image group with its images and a scratch: room for V and M
     /// of the widest block (16 matrices each over input and output channels), then the
     /// padded plane of `transformInput`.
-    func forEachWorker(_ body: (_ worker: Int, _ images: Range<Int>, _ inputMatrices: UnsafeMutablePointer<Float>,
+    func forEachGroup(_ body: (_ group: Int, _ images: Range<Int>, _ inputMatrices: UnsafeMutablePointer<Float>,
                                 _ outputMatrices: UnsafeMutablePointer<Float>, _ padded: UnsafeMutablePointer<Float>) -> Void) {
         let inputArea = 16 * Self.matrixStride(channels: geometry.inputChannels, tiles: blockTiles)
         let outputArea = 16 * Self.matrixStride(channels: geometry.outputChannels, tiles: blockTiles)
-        blocking.forEachWorker(scratchCount: inputArea + outputArea + paddedPlaneCount) { worker, images, scratch in
-            body(worker, images, scratch, scratch + inputArea, scratch + inputArea + outputArea)
+        blocking.forEachGroup(scratchCount: inputArea + outputArea + paddedPlaneCount) { group, images, scratch in
+            body(group, images, scratch, scratch + inputArea, scratch + inputArea + outputArea)
         }
     }
 
@@ -70,15 +70,16 @@ struct WinogradPlan {
         for image in 0..<block.count {
             for channel in 0..<channels {
                 let plane = input + ((block.firstImage + image) * channels + channel) * height * width
-                padded.update(repeating: 0, count: paddedRows * paddedWidth)
-                for y in validRows {
-                    (padded + (y - firstRow) * paddedWidth + 1).update(from: plane + y * width, count: width)
-                }
+                Self.fillPadded(padded, rows: paddedRows, width: paddedWidth, from: plane, imageWidth: width,
+                                validRows: (validRows.lowerBound - firstRow)..<(validRows.upperBound - firstRow),
+                                firstImageRow: validRows.lowerBound)
                 let target = transformed + channel * stride + image * block.tilesPerImage
                 for tileRow in 0..<block.tileRows.count {
+                    let vectorized = transformInputRuns(band: padded + 2 * tileRow * paddedWidth, paddedWidth: paddedWidth,
+                                                        out: target + tileRow * tilesWide, matrixSize: matrixSize)
                     let band = UnsafeRawPointer(padded + 2 * tileRow * paddedWidth)
                     let rowBytes = paddedWidth * MemoryLayout<Float>.stride
-                    for tileColumn in 0..<tilesWide {
+                    for tileColumn in vectorized..<tilesWide {
                         let corner = band + 2 * tileColumn * MemoryLayout<Float>.stride
                         let d0 = corner.loadUnaligned(as: SIMD4<Float>.self)
                         let d1 = corner.loadUnaligned(fromByteOffset: rowBytes, as: SIMD4<Float>.self)
@@ -103,6 +104,37 @@ struct WinogradPlan {
         }
     }
 
+    /// The band's rows `validRows` (image rows from `firstImageRow` on) at column 1 of the
+    /// padded plane, zero everywhere else. Rows are short (8-32 values), so the copy is
+    /// inline vector moves rather than a memmove call per row, and only the border is
+    /// cleared.
+    @inline(__always)
+    static func fillPadded(_ padded: UnsafeMutablePointer<Float>, rows: Int, width paddedWidth: Int,
+                           from plane: UnsafePointer<Float>, imageWidth: Int, validRows: Range<Int>,
+                           firstImageRow: Int) {
+        for row in 0..<rows {
+            let target = padded + row * paddedWidth
+            guard validRows.contains(row) else {
+                for x in 0..<paddedWidth { target[x] = 0 }
+                continue
+            }
+            let source = UnsafeRawPointer(plane + (firstImageRow + row - validRows.lowerBound) * imageWidth)
+            let destination = UnsafeMutableRawPointer(target + 1)
+            target[0] = 0
+            var x = 0
+            while x + 8 <= imageWidth {
+                destination.storeBytes(of: source.loadUnaligned(fromByteOffset: 4 * x, as: SIMD8<Float>.self),
+                                       toByteOffset: 4 * x, as: SIMD8<Float>.self)
+                x += 8
+            }
+            while x < imageWidth {
+                target[1 + x] = plane[(firstImageRow + row - validRows.lowerBound) * imageWidth + x]
+                x += 1
+            }
+            for x in (imageWidth + 1)..<paddedWidth { target[x] = 0 }
+        }
+    }
+
     /// Y = A^T M A for every tile and output channel of the block, plus the bias.
     func transformOutput(_ product: UnsafePointer<Float>, stride: Int, bias: UnsafePointer<Float>?,
                          block: WinogradBlock, into output: UnsafeMutablePointer<Float>) {
@@ -115,7 +147,10 @@ struct WinogradPlan {
                 let source = product + channel * stride + image * block.tilesPerImage
                 let shift = bias?[channel] ?? 0
                 for tileRow in block.tileRows {
-                    for tileColumn in 0..<tilesWide {
+                    let vectorized = transformOutputRuns(
+                        m: source + (tileRow - block.tileRows.lowerBound) * tilesWide, matrixSize: matrixSize,
+                        shift: shift, first: plane + 2 * tileRow * width, width: width, hasSecondRow: 2 * tileRow + 1 < height)
+                    for tileColumn in vectorized..<tilesWide {
                         let m = source + (tileRow - block.tileRows.lowerBound) * tilesWide + tileColumn
                         func row(_ index: Int) -> SIMD4<Float> {
                             let base = m + 4 * index * matrixSize

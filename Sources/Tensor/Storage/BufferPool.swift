@@ -15,10 +15,14 @@ final class BufferPool: Sendable {
         // Addresses as integers: raw pointers are not Sendable, and the pool owns them.
         var freeLists: [Int: [UInt]] = [:]
         var cachedBytes = 0
+        /// Pooled-size bytes handed out and not yet released, and their high-water mark.
+        var liveBytes = 0
+        var peakLiveBytes = 0
     }
 
     private let state = Mutex(State())
     private let maximumCachedBytes: Int
+    private let freshAllocations = Atomic<Int>(0)
 
     init(maximumCachedBytes: Int) {
         self.maximumCachedBytes = maximumCachedBytes
@@ -36,15 +40,19 @@ final class BufferPool: Sendable {
     func allocate(count: Int) -> (UnsafeMutablePointer<Float>, capacity: Int) {
         let capacity = Self.sizeClass(for: count)
         if capacity > Self.smallestPooledCount {
+            let bytes = capacity * MemoryLayout<Float>.stride
             let reused: UInt? = state.withLock { state in
+                state.liveBytes += bytes
+                state.peakLiveBytes = max(state.peakLiveBytes, state.liveBytes)
                 guard let address = state.freeLists[capacity]?.popLast() else { return nil }
-                state.cachedBytes -= capacity * MemoryLayout<Float>.stride
+                state.cachedBytes -= bytes
                 return address
             }
             if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) {
                 return (pointer, capacity)
             }
         }
+        if capacity > Self.smallestPooledCount { freshAllocations.add(1, ordering: .relaxed) }
         var raw: UnsafeMutableRawPointer?
         let status = posix_memalign(&raw, Self.alignment, capacity * MemoryLayout<Float>.stride)
         guard status == 0, let raw else {
@@ -57,7 +65,12 @@ final class BufferPool: Sendable {
         if capacity > Self.smallestPooledCount {
             let bytes = capacity * MemoryLayout<Float>.stride
             let kept = state.withLock { state -> Bool in
-                guard state.cachedBytes + bytes <= maximumCachedBytes else { return false }
+                state.liveBytes -= bytes
+                // A step whose buffers add up to more than the fixed limit would otherwise
+                // hand the excess back to the kernel and fault it in again every step; the
+                // pool never holds more than the most that was ever live at once.
+                let limit = max(maximumCachedBytes, state.peakLiveBytes)
+                guard state.cachedBytes + bytes <= limit else { return false }
                 state.freeLists[capacity, default: []].append(UInt(bitPattern: pointer))
                 state.cachedBytes += bytes
                 return true
@@ -66,6 +79,10 @@ final class BufferPool: Sendable {
         }
         free(pointer)
     }
+
+    /// Buffers of a pooled size class that had to come from the allocator because the
+    /// pool had none free: flat over training steps once the pool is warm.
+    var freshAllocationCount: Int { freshAllocations.load(ordering: .relaxed) }
 
     /// Bytes currently parked in the pool (for tests and memory reports).
     var cachedBytes: Int { state.withLock { $0.cachedBytes } }

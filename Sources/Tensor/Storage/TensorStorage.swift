@@ -22,6 +22,11 @@ public final class TensorStorage: @unchecked Sendable {
         BufferPool.shared.release(pointer, capacity: capacity)
     }
 
+    /// Large buffers (above the pool's smallest size class) that could not be recycled
+    /// and came fresh from the allocator, since the process started. A training loop
+    /// whose count keeps growing after warm-up allocates (and page-faults) every step.
+    public static var freshPooledAllocationCount: Int { BufferPool.shared.freshAllocationCount }
+
     public var buffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
