@@ -5,36 +5,6 @@ import Tensor
 /// CIFAR ResNet-18/34 (the DAFL lineage): 3x3 stem, no max-pool, four stages of
 /// 64/128/256/512 channels. Keys: conv1, bn1, layerS.I.{conv1,bn1,conv2,bn2,shortcut.0,shortcut.1}, linear.
 public final class ResNetCIFAR: Module, Layer {
-    final class Block: Module, Layer {
-        let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm
-        /// Empty (no keys) when the shape is unchanged, as the reference's empty Sequential.
-        let shortcut: Sequential?
-
-        init(inputChannels: Int, outputChannels: Int, stride: Int, random: inout RandomGenerator) {
-            conv1 = Conv2d(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3,
-                           stride: stride, padding: 1, bias: false, random: &random)
-            bn1 = BatchNorm(features: outputChannels)
-            conv2 = Conv2d(inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3,
-                           padding: 1, bias: false, random: &random)
-            bn2 = BatchNorm(features: outputChannels)
-            shortcut = stride != 1 || inputChannels != outputChannels
-                ? Sequential([Conv2d(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 1,
-                                     stride: stride, bias: false, random: &random),
-                              BatchNorm(features: outputChannels)])
-                : nil
-        }
-
-        override var children: [(name: String, module: Module)] {
-            [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)]
-                + (shortcut.map { [("shortcut", $0)] } ?? [])
-        }
-
-        func callAsFunction(_ input: Variable) -> Variable {
-            let out = bn2(conv2(relu(bn1(conv1(input)))))
-            return relu(out + (shortcut?(input) ?? input))
-        }
-    }
-
     let conv1: Conv2d, bn1: BatchNorm
     let stages: [Sequential]
     let classifier: Linear
@@ -49,7 +19,8 @@ public final class ResNetCIFAR: Module, Layer {
         for (stage, (width, stride)) in [(64, 1), (128, 2), (256, 2), (512, 2)].enumerated() {
             var layers: [any Layer] = []
             for index in 0..<blocks[stage] {
-                layers.append(Block(inputChannels: channels, outputChannels: width, stride: index == 0 ? stride : 1, random: &random))
+                layers.append(BasicBlock(inputChannels: channels, outputChannels: width, stride: index == 0 ? stride : 1,
+                                          projectionName: "shortcut", random: &random))
                 channels = width
             }
             stages.append(Sequential(layers))

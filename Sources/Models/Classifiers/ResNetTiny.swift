@@ -6,36 +6,6 @@ import Tensor
 /// resnet8/14/20/32/44/56/110): a 3x3 stem and three stages of 16/32/64 channels.
 /// Keys: conv1, bn1, layerS.I.{conv1,bn1,conv2,bn2,downsample.0,downsample.1}, fc.
 public final class ResNetTiny: Module, Layer {
-    final class Block: Module, Layer {
-        let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm
-        /// 1x1 conv + BN when the shape changes (keys downsample.0, downsample.1).
-        let downsample: Sequential?
-
-        init(inputChannels: Int, outputChannels: Int, stride: Int, random: inout RandomGenerator) {
-            conv1 = Conv2d(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3,
-                           stride: stride, padding: 1, bias: false, random: &random)
-            bn1 = BatchNorm(features: outputChannels)
-            conv2 = Conv2d(inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3,
-                           padding: 1, bias: false, random: &random)
-            bn2 = BatchNorm(features: outputChannels)
-            downsample = stride != 1 || inputChannels != outputChannels
-                ? Sequential([Conv2d(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 1,
-                                     stride: stride, bias: false, random: &random),
-                              BatchNorm(features: outputChannels)])
-                : nil
-        }
-
-        override var children: [(name: String, module: Module)] {
-            [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)]
-                + (downsample.map { [("downsample", $0)] } ?? [])
-        }
-
-        func callAsFunction(_ input: Variable) -> Variable {
-            let out = bn2(conv2(relu(bn1(conv1(input)))))
-            return relu(out + (downsample?(input) ?? input))
-        }
-    }
-
     let conv1: Conv2d, bn1: BatchNorm
     let stages: [Sequential]
     let fc: Linear
@@ -50,7 +20,8 @@ public final class ResNetTiny: Module, Layer {
         for (width, stride) in [(16, 1), (32, 2), (64, 2)] {
             var blocks: [any Layer] = []
             for index in 0..<blocksPerStage {
-                blocks.append(Block(inputChannels: channels, outputChannels: width, stride: index == 0 ? stride : 1, random: &random))
+                blocks.append(BasicBlock(inputChannels: channels, outputChannels: width, stride: index == 0 ? stride : 1,
+                                          projectionName: "downsample", random: &random))
                 channels = width
             }
             stages.append(Sequential(blocks))
