@@ -48,8 +48,8 @@ enum WorkerCommand: Subcommand {
         let progress = ProgressRecording(context: context)
         var epochs = EpochLog(trainer: run.trainer)
         let total = prepared.spec.nayer.epochs
-        logger.info("running with \(prepared.spec.threads > 0 ? prepared.spec.threads : context.threads) thread(s), "
-                    + "resuming at epoch \(run.trainer.state.epoch + 1)/\(total)", job: job)
+        let start = run.trainer.progress.done > 0 ? "resuming at epoch \(run.trainer.state.epoch + 1)/\(total)" : "starting"
+        logger.info("running with \(prepared.spec.threads > 0 ? prepared.spec.threads : context.threads) thread(s), \(start)", job: job)
 
         let outcome = try run.run(shouldStop: { stop.isStopRequested }, report: { snapshot in
             for record in epochs.newRecords(of: run.trainer) {
