@@ -26,12 +26,22 @@ public enum ModelZoo {
         name == "lenet5" ? 32 : 8
     }
 
+    private static let aliases = ["wrn_16_1": "wrn16_1", "wrn_16_2": "wrn16_2", "wrn_40_1": "wrn40_1",
+                                  "wrn_40_2": "wrn40_2", "vgg8": "vgg8_bn", "vgg11": "vgg11_bn", "vgg13": "vgg13_bn",
+                                  "lenet": "lenet5"]
+
+    /// The zoo's own name for `name` (which may be an alias such as "wrn_16_1"), or an
+    /// error listing the known architectures. Cheap: checks a name without building a network.
+    public static func canonicalName(_ name: String) throws -> String {
+        let canonical = aliases[name] ?? name
+        guard architectures.contains(canonical) else { throw UnknownArchitecture(name: name) }
+        return canonical
+    }
+
     /// A freshly initialised classifier (PyTorch's default initialisation).
     public static func make(_ name: String, classCount: Int, inputChannels: Int = 3,
                             random: inout RandomGenerator) throws -> any Layer {
-        let aliases = ["wrn_16_1": "wrn16_1", "wrn_16_2": "wrn16_2", "wrn_40_1": "wrn40_1", "wrn_40_2": "wrn40_2",
-                       "vgg8": "vgg8_bn", "vgg11": "vgg11_bn", "vgg13": "vgg13_bn", "lenet": "lenet5"]
-        let canonical = aliases[name] ?? name
+        let canonical = try canonicalName(name)
         switch canonical {
         case "resnet8", "resnet14", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110":
             return ResNetTiny(depth: Int(canonical.dropFirst("resnet".count))!, classCount: classCount,

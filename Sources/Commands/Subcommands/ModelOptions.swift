@@ -22,7 +22,11 @@ struct ModelOptions {
 
     init(_ arguments: ParsedArguments) throws {
         guard let architecture = arguments.value("arch") else { throw UsageError("--arch is required (see --help)") }
-        guard ModelZoo.architectures.contains(architecture) else { throw UsageError("\(UnknownArchitecture(name: architecture))") }
+        do {
+            _ = try ModelZoo.canonicalName(architecture)
+        } catch {
+            throw UsageError("\(error)")
+        }
         guard let datasetText = arguments.value("dataset") else { throw UsageError("--dataset is required (see --help)") }
         self.architecture = architecture
         do {
