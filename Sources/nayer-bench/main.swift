@@ -1,9 +1,11 @@
 import Commands
 import Foundation
 
-// nayer-bench ops|steps [--json] [--only ngf64,ngf32,kd] [--repeats N]: kernel and
-// training-step timings beside PyTorch's (the last two options for profiler runs).
-let usage = "usage: nayer-bench ops|steps [--json] [--only ngf64,ngf32,kd] [--repeats N]\n"
+// nayer-bench ops|steps [--json] [--only ...] [--repeats N]: kernel and training-step
+// timings beside PyTorch's (the last two options for profiler runs; `ops --only s2,linear`
+// keeps rows whose name contains one of the strings and skips PyTorch).
+let usage = "usage: nayer-bench ops|steps [--json] [--only ROWS] [--repeats N]\n"
+    + "  --only  steps: ngf64,ngf32,kd; ops: substrings of row names, e.g. s2,linear (no PyTorch run)\n"
 var json = false
 var only: Set<String>?
 var repeats: Int?
@@ -29,7 +31,7 @@ guard benchmarks.count == 1, ["ops", "steps"].contains(benchmarks[0]) else {
 }
 do {
     let report = benchmarks[0] == "ops"
-        ? try OpsBenchmark.run(json: json, torchResults: nil)
+        ? try OpsBenchmark.run(json: json, torchResults: nil, only: only, repeats: repeats)
         : try StepsBenchmark.run(json: json, only: only, repeats: repeats)
     print(report)
 } catch {

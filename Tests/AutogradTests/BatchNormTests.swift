@@ -66,6 +66,40 @@ private func plus(_ a: Variable, _ b: Variable) -> Variable {
         #expect(statistics.batchesTracked == 0)
     }
 
+    /// The fused relu(batchNorm(x)): finite differences in train and eval mode (inputs
+    /// spread so that few values sit near the kink), and the same values and gradients
+    /// as the two separate ops.
+    @Test(arguments: [true, false])
+    func rectifiedMatchesBatchNormThenReLU(training: Bool) {
+        let shape = [3, 2, 3, 3]
+        let x = input(shape, seed: 413)
+        let (weight, bias) = parameters(channels: 2, seed: 414)
+        let statistics = BatchNormStatistics(mean: Tensor(shape: [2], scalars: [0.2, 0.4]),
+                                             variance: Tensor(shape: [2], scalars: [1.5, 2.5]))
+        let report = checkGradients(of: [x, weight, bias]) {
+            batchNorm($0[0], weight: $0[1], bias: $0[2], statistics: statistics, training: training, momentum: 0,
+                      rectified: true)
+        }
+        #expect(report.passed, "\(report)")
+
+        var random = RandomGenerator(seed: 415)
+        let upstream = random.normalTensor(shape: shape)
+        func gradients(fused: Bool) -> (output: [Float], gradients: [[Float]]) {
+            let inputs = [x, weight, bias].map { Variable($0.value, requiresGrad: true) }
+            let output = fused
+                ? batchNorm(inputs[0], weight: inputs[1], bias: inputs[2], statistics: statistics, training: training,
+                            momentum: 0, rectified: true)
+                : relu(batchNorm(inputs[0], weight: inputs[1], bias: inputs[2], statistics: statistics,
+                                 training: training, momentum: 0))
+            output.backward(seed: upstream)
+            return (output.value.scalars, inputs.map { $0.grad?.scalars ?? [] })
+        }
+        let (fused, separate) = (gradients(fused: true), gradients(fused: false))
+        #expect(fused.output == separate.output)
+        #expect(fused.output.contains(0) && fused.output.contains { $0 > 0 })
+        #expect(fused.gradients == separate.gradients)
+    }
+
     @Test func frozenWeightGetsNoGradient() {
         let x = input([3, 2, 2, 2], seed: 407)
         let (weight, bias) = parameters(channels: 2, seed: 408)

@@ -132,7 +132,8 @@ private func finish(_ trainer: NayerTrainer) throws {
     @Test func runWritesTheOutputFolder() throws {
         let job = try TinyJob(label: "trainer-output")
         let output = job.directory.appendingPathComponent("out")
-        let run = DistillationRun(trainer: try job.trainer(), outputDirectory: output, manifestData: job.manifest)
+        let run = DistillationRun(trainer: try job.trainer(), outputDirectory: output, manifestData: job.manifest,
+                                  releasesMemoryBetweenPhases: false)
         var snapshots = 0
         let outcome = try run.run(shouldStop: { false }, report: { _ in snapshots += 1 })
         guard case .finished(let summary) = outcome else { Issue.record("run did not finish"); return }
@@ -155,7 +156,8 @@ private func finish(_ trainer: NayerTrainer) throws {
         let output = job.directory.appendingPathComponent("out")
         var steps = 0
         let trainer = try job.trainer()
-        let outcome = try DistillationRun(trainer: trainer, outputDirectory: output, manifestData: job.manifest)
+        let outcome = try DistillationRun(trainer: trainer, outputDirectory: output, manifestData: job.manifest,
+                                          releasesMemoryBetweenPhases: false)
             .run(shouldStop: { steps += 1; return steps == 5 }, report: { _ in })
         #expect(outcome == .stopped)
         #expect(trainer.progress.done == 5)

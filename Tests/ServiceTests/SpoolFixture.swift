@@ -45,7 +45,10 @@ final class SpoolFixture {
 }
 
 /// Polls until `condition` holds or `timeoutSeconds` pass; returns whether it held.
-func eventually(timeoutSeconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+/// The default allows for a loaded CI machine: the whole suite runs in parallel and
+/// several tests start real processes, so a worker can take seconds to start. It returns
+/// as soon as the condition holds.
+func eventually(timeoutSeconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
         if try condition() { return true }

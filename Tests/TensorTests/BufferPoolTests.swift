@@ -29,4 +29,14 @@ import Testing
         let zeros = Tensor(zeros: [count])
         #expect(zeros.scalars.allSatisfy { $0 == 0 })
     }
+
+    @Test func releasedCachedBuffersComeFreshNextTime() {
+        // Parked in the pool when it dies at the end of this statement.
+        _ = TensorStorage(repeating: 3, count: Self.pooledCount)
+        TensorStorage.releaseCachedBuffers()
+        let before = TensorStorage.freshPooledAllocationCount
+        let again = TensorStorage(repeating: 4, count: Self.pooledCount)
+        #expect(TensorStorage.freshPooledAllocationCount > before)
+        #expect(again.pointer[Self.pooledCount - 1] == 4)
+    }
 }

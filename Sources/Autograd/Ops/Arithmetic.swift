@@ -67,6 +67,6 @@ public func / (lhs: Float, rhs: Variable) -> Variable {
     let output = BroadcastKernels.divide(lhs, by: x)
     return recordOp("scalarDivide", output: output, inputs: [rhs]) { gradient, _ in
         // d(s/x)/dx = -s/x^2 = -output/x.
-        [Elementwise.parallelZip(gradient, BroadcastKernels.divide(output, x)) { g, d in -g * d }]
+        [Elementwise.parallelZip(gradient, BroadcastKernels.divide(output, x), Pointwise.NegatedProduct())]
     }
 }

@@ -51,9 +51,13 @@ public final class BatchNormStatistics {
 /// In training (or without running statistics) each channel is normalised with its batch
 /// mean and biased variance, and `statistics`, when given, is updated with `momentum`.
 /// In evaluation the running statistics are used and backward is a per-channel affine map.
+///
+/// `rectified` gives relu(batchNorm(x)) as one op: the relu costs no pass of its own in
+/// forward, and no pre-activation tensor is kept for backward (batch norm followed by
+/// relu is most of a ResNet's layers).
 public func batchNorm(
     _ input: Variable, weight: Variable?, bias: Variable?, statistics: BatchNormStatistics?,
-    training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5
+    training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, rectified: Bool = false
 ) -> Variable {
     let shape = input.shape
     let layout = BatchNormKernels.Layout(shape: shape)
@@ -84,14 +88,18 @@ public func batchNorm(
     let output = BatchNormKernels.channelCombination(
         shape: shape, gradOutput: nil, input: input.value,
         coefficients: .init(inputScale: scale, center: center,
-                            offset: bias?.value.scalars ?? [Float](repeating: 0, count: channels)))
+                            offset: bias?.value.scalars ?? [Float](repeating: 0, count: channels)),
+        rectifiesOutput: rectified)
 
     let inputValue = input.value
     var inputs = [input]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
     let biasIndex = weight == nil ? 1 : 2
-    return recordOp(usesBatchStatistics ? "batchNorm" : "batchNorm.eval", output: output, inputs: inputs) { gradient, needs in
+    let name = (usesBatchStatistics ? "batchNorm" : "batchNorm.eval") + (rectified ? "+relu" : "")
+    return recordOp(name, output: output, inputs: inputs) { upstream, needs in
+        // Through the relu first: output > 0 exactly where the normalised value is.
+        let gradient = rectified ? ActivationKernels.reluBackward(upstream, output: output) : upstream
         var gradients = [Tensor?](repeating: nil, count: inputs.count)
         let needsWeight = weight != nil && needs[1]
         let needsBias = bias != nil && needs[biasIndex]

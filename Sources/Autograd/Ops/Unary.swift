@@ -6,7 +6,7 @@ import Tensor
 public func exp(_ x: Variable) -> Variable {
     let output = Elementwise.exp(x.value)
     return recordOp("exp", output: output, inputs: [x]) { gradient, _ in
-        [Elementwise.parallelZip(gradient, output) { g, y in g * y }]
+        [Elementwise.parallelZip(gradient, output, Pointwise.Product())]
     }
 }
 
@@ -14,14 +14,14 @@ public func exp(_ x: Variable) -> Variable {
 public func log(_ x: Variable) -> Variable {
     let input = x.value
     return recordOp("log", output: Elementwise.log(input), inputs: [x]) { gradient, _ in
-        [Elementwise.parallelZip(gradient, input) { g, v in g / v }]
+        [Elementwise.parallelZip(gradient, input, Pointwise.Ratio())]
     }
 }
 
 public func sqrt(_ x: Variable) -> Variable {
     let output = Elementwise.squareRoot(x.value)
     return recordOp("sqrt", output: output, inputs: [x]) { gradient, _ in
-        [Elementwise.parallelZip(gradient, output) { g, y in g * 0.5 / y }]
+        [Elementwise.parallelZip(gradient, output, Pointwise.SquareRootGradient())]
     }
 }
 

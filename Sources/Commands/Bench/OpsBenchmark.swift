@@ -30,13 +30,17 @@ public enum OpsBenchmark {
 
     /// Runs every row and returns the table (or JSON). `torchResults` is a file holding
     /// the script's JSON; without it the script is run when scripts/bench_torch_ops.py
-    /// and .venv/bin/python exist under the current directory.
-    public static func run(json: Bool, torchResults: URL?) throws -> String {
-        let torch = try torchTimings(from: torchResults)
+    /// and .venv/bin/python exist under the current directory. `only` keeps the rows whose
+    /// name contains one of its strings (e.g. "s2" or "linear") and skips PyTorch, for
+    /// profiler runs.
+    public static func run(json: Bool, torchResults: URL?, only: Set<String>? = nil,
+                           repeats: Int? = nil) throws -> String {
+        let torch = only == nil ? try torchTimings(from: torchResults) : [:]
         var random = RandomGenerator(seed: 0)
         var rows: [Row] = []
         func add(_ name: String, flops: Double, _ body: () -> Void) {
-            let milliseconds = medianMilliseconds(body)
+            guard only?.contains(where: { name.contains($0) }) ?? true else { return }
+            let milliseconds = BenchmarkClock.medianMilliseconds(warmups: warmups, repeats: repeats ?? Self.repeats, body)
             rows.append(Row(name: name, milliseconds: milliseconds, gigaflops: flops / milliseconds / 1e6,
                             torchMilliseconds: torch[name]))
         }
@@ -76,10 +80,6 @@ public enum OpsBenchmark {
             _ = MatmulKernels.columnSums(gradOutput)
         }
         return json ? try jsonReport(rows) : table(rows)
-    }
-
-    static func medianMilliseconds(_ body: () -> Void) -> Double {
-        BenchmarkClock.medianMilliseconds(warmups: warmups, repeats: repeats, body)
     }
 
     static func table(_ rows: [Row]) -> String {

@@ -33,10 +33,16 @@ public final class DistillationRun {
     private let manifestData: Data
     private var lastCheckpoint: Double?
     private let monotonicNow: () -> Double
+    private let releasesMemoryBetweenPhases: Bool
 
+    /// `releasesMemoryBetweenPhases` returns the buffer pool's idle buffers to the kernel
+    /// whenever the phase changes, which keeps a job's resident set near the peak of
+    /// one phase. It is process-wide, so in-process tests that watch the pool turn it off.
     public init(trainer: NayerTrainer, outputDirectory: URL, manifestData: Data,
-                monotonicNow: @escaping () -> Double = DistillationRun.monotonicSeconds) {
+                monotonicNow: @escaping () -> Double = DistillationRun.monotonicSeconds,
+                releasesMemoryBetweenPhases: Bool = true) {
         self.trainer = trainer
+        self.releasesMemoryBetweenPhases = releasesMemoryBetweenPhases
         self.outputDirectory = outputDirectory
         self.manifestData = manifestData
         self.monotonicNow = monotonicNow
@@ -55,7 +61,9 @@ public final class DistillationRun {
         let interval = Double(trainer.spec.checkpointIntervalSeconds)
         while !trainer.isFinished {
             let start = monotonicNow()
+            let phase = trainer.state.phase
             try trainer.advance()
+            if releasesMemoryBetweenPhases && trainer.state.phase != phase { TensorStorage.releaseCachedBuffers() }
             let now = monotonicNow()
             trainer.state.elapsedSeconds += now - start
             if shouldStop() {

@@ -32,7 +32,7 @@ final class BasicBlock: Module, Layer {
     }
 
     func callAsFunction(_ input: Variable) -> Variable {
-        let out = bn2(conv2(relu(bn1(conv1(input)))))
+        let out = bn2(conv2(bn1.reluOfNormalized(conv1(input))))
         return relu(out + (projection?(input) ?? input))
     }
 }

@@ -27,8 +27,8 @@ public final class WideResNet: Module, Layer {
         }
 
         func callAsFunction(_ input: Variable) -> Variable {
-            let activated = relu(bn1(input))
-            let out = conv2(relu(bn2(conv1(activated))))
+            let activated = bn1.reluOfNormalized(input)
+            let out = conv2(bn2.reluOfNormalized(conv1(activated)))
             // With a shortcut conv the reference feeds it the activated input; without one
             // the raw input is added.
             return (convShortcut?(activated) ?? input) + out
@@ -76,6 +76,6 @@ public final class WideResNet: Module, Layer {
     public func callAsFunction(_ input: Variable) -> Variable {
         var x = conv1(input)
         for stage in stages { x = stage(x) }
-        return fc(flatten(adaptiveAveragePool2d(relu(bn1(x)), outputSize: (1, 1))))
+        return fc(flatten(adaptiveAveragePool2d(bn1.reluOfNormalized(x), outputSize: (1, 1))))
     }
 }

@@ -39,8 +39,17 @@ public final class BatchNorm: Module, Layer {
     }
 
     public func callAsFunction(_ input: Variable) -> Variable {
+        normalize(input, rectified: false)
+    }
+
+    /// relu(self(input)) as one fused op (see `batchNorm(rectified:)`).
+    public func reluOfNormalized(_ input: Variable) -> Variable {
+        normalize(input, rectified: true)
+    }
+
+    private func normalize(_ input: Variable, rectified: Bool) -> Variable {
         inputObserver?(input)
         return batchNorm(input, weight: weight, bias: bias, statistics: statistics, training: isTraining,
-                         momentum: momentum, epsilon: epsilon)
+                         momentum: momentum, epsilon: epsilon, rectified: rectified)
     }
 }

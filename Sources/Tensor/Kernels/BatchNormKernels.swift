@@ -113,12 +113,13 @@ public enum BatchNormKernels {
         }
     }
 
-    /// out[n, c, s] = gradScale[c] * dy[n, c, s] + inputScale[c] * (x[n, c, s] - center[c]) + offset[c].
+    /// out[n, c, s] = gradScale[c] * dy[n, c, s] + inputScale[c] * (x[n, c, s] - center[c]) + offset[c],
+    /// then max(0, out) when `rectifiesOutput` (batch norm fused with a following relu).
     ///
     /// The forward normalisation and all three backward formulas (train, eval, the
     /// statistics op) are this one per-channel affine map over one or two tensors.
     public static func channelCombination(
-        shape: [Int], gradOutput: Tensor?, input: Tensor?, coefficients: Coefficients
+        shape: [Int], gradOutput: Tensor?, input: Tensor?, coefficients: Coefficients, rectifiesOutput: Bool = false
     ) -> Tensor {
         let layout = Layout(shape: shape)
         precondition(gradOutput.map { $0.shape == shape } ?? true, "gradient \(gradOutput!.shape) does not match \(shape)")
@@ -151,6 +152,9 @@ public enum BatchNormKernels {
                     for s in base..<(base + spatial) { out[s] = ib * (x[s] - mu) + k }
                 case (nil, nil):
                     for s in base..<(base + spatial) { out[s] = k }
+                }
+                if rectifiesOutput {
+                    for s in base..<(base + spatial) { out[s] = out[s] > 0 ? out[s] : 0 }
                 }
             }
         }

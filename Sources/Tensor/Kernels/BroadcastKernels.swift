@@ -5,23 +5,24 @@
 /// [N,1] op [1,K] (outer), anything op [] (scalar). Axes are merged first (see
 /// `BroadcastLayout`), so each of these runs as plain loops over contiguous rows.
 public enum BroadcastKernels {
-    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b) { $0 + $1 } }
-    public static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b) { $0 - $1 } }
-    public static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b) { $0 * $1 } }
-    public static func divide(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b) { $0 / $1 } }
+    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, Pointwise.Sum()) }
+    public static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, Pointwise.Difference()) }
+    public static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, Pointwise.Product()) }
+    public static func divide(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, Pointwise.Ratio()) }
 
     /// x * scale + shift: every scalar-tensor op (x + s, s - x, x * s, -x, x / s) is one of these.
     public static func affine(_ x: Tensor, scale: Float, shift: Float = 0) -> Tensor {
-        Elementwise.parallelMap(x) { $0 * scale + shift }
+        Elementwise.parallelMap(x, Pointwise.Affine(scale: scale, shift: shift))
     }
 
     /// numerator / x.
     public static func divide(_ numerator: Float, by x: Tensor) -> Tensor {
-        Elementwise.parallelMap(x) { numerator / $0 }
+        Elementwise.parallelMap(x, Pointwise.Quotient(numerator: numerator))
     }
 
-    @inline(__always)
-    private static func combine(_ a: Tensor, _ b: Tensor, _ operation: (Float, Float) -> Float) -> Tensor {
+    /// Generic over the operation, so that each loop below inlines it (see `PointwiseCombination`).
+    private static func combine<Operation: PointwiseCombination>(_ a: Tensor, _ b: Tensor,
+                                                                 _ operation: Operation) -> Tensor {
         guard let shape = Tensor.broadcastShape(a.shape, b.shape) else {
             preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
         }

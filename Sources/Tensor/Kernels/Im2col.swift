@@ -86,6 +86,10 @@ public enum Im2col {
     ) {
         let (outputWidth, stride) = (window.outputWidth, window.stride)
         let tile = outputRows ?? 0..<window.outputHeight
+        if stride == 2 {
+            expandStrideTwo(window, image: image, column: column, columnStride: columnStride, tile: tile)
+            return
+        }
         window.forEachKernelTap(tile: tile) { row, inputOffset, rows, columns in
             // Indexed by output pixel; only pixels of the tile are touched.
             let destination = column + row * columnStride - tile.lowerBound * outputWidth

@@ -4,8 +4,19 @@ import Synchronization
 /// Recycles 64-byte-aligned Float buffers by size class, so a training step that
 /// allocates the same large activations every iteration reuses them instead of going
 /// through malloc/free (and page faults) each time.
+///
+/// Every released buffer is parked, up to a safety limit far above any step's working
+/// set (4 GiB; a process running many unrelated shapes, like the test suite, stays
+/// bounded). A step asks for the same sizes
+/// in the same order each time, so once one step has run, the parked buffers are exactly
+/// the step's working set and nothing more is allocated. (A limit at the peak of live
+/// bytes was measured to fall short: buffers that die early in a step and others born
+/// late add up to more than the peak, so some were unmapped and refetched every step.)
+/// What bounds the pool is `releaseCachedBuffers`, which a job calls when its phase, and
+/// with it the set of sizes, changes.
 final class BufferPool: Sendable {
-    static let shared = BufferPool(maximumCachedBytes: 1 << 30)
+    static let shared = BufferPool()
+    static let maximumCachedBytes = 4 << 30
 
     /// Buffers at or below this many floats are not pooled: malloc is fast for them.
     static let smallestPooledCount = 4096
@@ -15,18 +26,10 @@ final class BufferPool: Sendable {
         // Addresses as integers: raw pointers are not Sendable, and the pool owns them.
         var freeLists: [Int: [UInt]] = [:]
         var cachedBytes = 0
-        /// Pooled-size bytes handed out and not yet released, and their high-water mark.
-        var liveBytes = 0
-        var peakLiveBytes = 0
     }
 
     private let state = Mutex(State())
-    private let maximumCachedBytes: Int
     private let freshAllocations = Atomic<Int>(0)
-
-    init(maximumCachedBytes: Int) {
-        self.maximumCachedBytes = maximumCachedBytes
-    }
 
     /// The capacity actually handed out for a request: sizes round up to a multiple of
     /// a quarter of their power of two, so a buffer is at most 25% bigger than asked.
@@ -42,8 +45,6 @@ final class BufferPool: Sendable {
         if capacity > Self.smallestPooledCount {
             let bytes = capacity * MemoryLayout<Float>.stride
             let reused: UInt? = state.withLock { state in
-                state.liveBytes += bytes
-                state.peakLiveBytes = max(state.peakLiveBytes, state.liveBytes)
                 guard let address = state.freeLists[capacity]?.popLast() else { return nil }
                 state.cachedBytes -= bytes
                 return address
@@ -51,8 +52,9 @@ final class BufferPool: Sendable {
             if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) {
                 return (pointer, capacity)
             }
+            freshAllocations.add(1, ordering: .relaxed)
+            return (Self.mapPages(count: capacity), capacity)
         }
-        if capacity > Self.smallestPooledCount { freshAllocations.add(1, ordering: .relaxed) }
         var raw: UnsafeMutableRawPointer?
         let status = posix_memalign(&raw, Self.alignment, capacity * MemoryLayout<Float>.stride)
         guard status == 0, let raw else {
@@ -61,23 +63,57 @@ final class BufferPool: Sendable {
         return (raw.bindMemory(to: Float.self, capacity: capacity), capacity)
     }
 
-    func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
-        if capacity > Self.smallestPooledCount {
-            let bytes = capacity * MemoryLayout<Float>.stride
-            let kept = state.withLock { state -> Bool in
-                state.liveBytes -= bytes
-                // A step whose buffers add up to more than the fixed limit would otherwise
-                // hand the excess back to the kernel and fault it in again every step; the
-                // pool never holds more than the most that was ever live at once.
-                let limit = max(maximumCachedBytes, state.peakLiveBytes)
-                guard state.cachedBytes + bytes <= limit else { return false }
-                state.freeLists[capacity, default: []].append(UInt(bitPattern: pointer))
-                state.cachedBytes += bytes
-                return true
-            }
-            if kept { return }
+    /// Pooled sizes come straight from mmap, so that a buffer the pool lets go is
+    /// returned to the kernel at once. glibc would serve them from its heap once its
+    /// dynamic mmap threshold has grown, and a freed heap block below the top of the
+    /// heap stays resident.
+    private static func mapPages(count: Int) -> UnsafeMutablePointer<Float> {
+        let bytes = count * MemoryLayout<Float>.stride
+        guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              raw != MAP_FAILED else {
+            fatalError("out of memory mapping \(bytes) bytes for a tensor (errno \(errno))")
         }
-        free(pointer)
+        return raw.bindMemory(to: Float.self, capacity: count)
+    }
+
+    private static func unmapPages(_ address: UInt, count: Int) {
+        let bytes = count * MemoryLayout<Float>.stride
+        // munmap only fails for an address range we never mapped: a bookkeeping bug.
+        guard let raw = UnsafeMutableRawPointer(bitPattern: address), munmap(raw, bytes) == 0 else {
+            fatalError("munmap of a \(bytes)-byte tensor buffer failed (errno \(errno))")
+        }
+    }
+
+    func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+        guard capacity > Self.smallestPooledCount else {
+            free(pointer)
+            return
+        }
+        let bytes = capacity * MemoryLayout<Float>.stride
+        let parked = state.withLock { state -> Bool in
+            guard state.cachedBytes + bytes <= Self.maximumCachedBytes else { return false }
+            state.freeLists[capacity, default: []].append(UInt(bitPattern: pointer))
+            state.cachedBytes += bytes
+            return true
+        }
+        if !parked { Self.unmapPages(UInt(bitPattern: pointer), count: capacity) }
+    }
+
+    /// Returns every parked buffer to the kernel. A job calls this between phases
+    /// (synthesis at its batch size, KD at another, evaluation): each phase recycles its
+    /// own size classes, and the last phase's idle buffers would otherwise double the
+    /// resident set.
+    func releaseCachedBuffers() {
+        let parked = state.withLock { state -> [Int: [UInt]] in
+            defer {
+                state.freeLists = [:]
+                state.cachedBytes = 0
+            }
+            return state.freeLists
+        }
+        for (capacity, addresses) in parked {
+            for address in addresses { Self.unmapPages(address, count: capacity) }
+        }
     }
 
     /// Buffers of a pooled size class that had to come from the allocator because the

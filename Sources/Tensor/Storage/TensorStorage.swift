@@ -27,6 +27,10 @@ public final class TensorStorage: @unchecked Sendable {
     /// whose count keeps growing after warm-up allocates (and page-faults) every step.
     public static var freshPooledAllocationCount: Int { BufferPool.shared.freshAllocationCount }
 
+    /// Hands the recycled-but-idle large buffers back to the kernel (see
+    /// `BufferPool.releaseCachedBuffers`); live tensors are untouched.
+    public static func releaseCachedBuffers() { BufferPool.shared.releaseCachedBuffers() }
+
     public var buffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
