@@ -43,6 +43,27 @@ struct ActivationCase: Sendable, CustomStringConvertible {
         #expect(x.grad?.scalars == [0, 0, 7])
     }
 
+    /// The fused residual activation: finite differences for both operands (sums kept
+    /// away from the kink), then the same values and gradients as relu(a + b) from the
+    /// separate ops.
+    @Test func reluOfSumMatchesReluOfAdd() {
+        var random = RandomGenerator(seed: 33)
+        let a = ElementwiseTesting.variable([3, 4, 5], &random, awayFromZero: true)
+        let b = Variable(Elementwise.map(a.value) { $0 * 0.5 }, requiresGrad: true)
+        ElementwiseTesting.expectGradientsCorrect(of: [a, b]) { reluOfSum($0[0], $0[1]) }
+
+        let upstream = random.normalTensor(shape: [3, 4, 5])
+        func run(fused: Bool) -> [[Float]] {
+            let (x, y) = (Variable(a.value, requiresGrad: true), Variable(b.value, requiresGrad: true))
+            let z = fused ? reluOfSum(x, y) : relu(x + y)
+            z.backward(seed: upstream)
+            return [z.value.scalars, x.grad?.scalars ?? [], y.grad?.scalars ?? []]
+        }
+        let fused = run(fused: true)
+        #expect(fused == run(fused: false))
+        #expect(fused[0].contains(0) && fused[0].contains { $0 > 0 })
+    }
+
     @Test func leakyReluUsesTheSlopeAtZero() {
         let x = Variable(Tensor(shape: [3], scalars: [-1, 0, 2]), requiresGrad: true)
         let y = leakyRelu(x, negativeSlope: 0.2)

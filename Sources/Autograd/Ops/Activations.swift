@@ -10,6 +10,17 @@ public func relu(_ x: Variable) -> Variable {
     }
 }
 
+/// relu(a + b) for equally shaped a and b in one pass: a residual block's closing
+/// add and activation, without the intermediate sum.
+public func reluOfSum(_ a: Variable, _ b: Variable) -> Variable {
+    precondition(a.shape == b.shape, "reluOfSum of shapes \(a.shape) and \(b.shape)")
+    let output = Elementwise.parallelZip(a.value, b.value, Pointwise.RectifiedSum())
+    return recordOp("reluOfSum", output: output, inputs: [a, b]) { gradient, needs in
+        let passed = ActivationKernels.reluBackward(gradient, output: output)
+        return [needs[0] ? passed : nil, needs[1] ? passed : nil]
+    }
+}
+
 /// x for x > 0, negativeSlope * x otherwise. NAYER's generator uses 0.2.
 public func leakyRelu(_ x: Variable, negativeSlope: Float = 0.2) -> Variable {
     let input = x.value

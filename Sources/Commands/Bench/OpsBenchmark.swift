@@ -38,13 +38,19 @@ public enum OpsBenchmark {
         let torch = only == nil ? try torchTimings(from: torchResults) : [:]
         var random = RandomGenerator(seed: 0)
         var rows: [Row] = []
+        func wanted(_ name: String) -> Bool { only?.contains(where: { name.contains($0) }) ?? true }
         func add(_ name: String, flops: Double, _ body: () -> Void) {
-            guard only?.contains(where: { name.contains($0) }) ?? true else { return }
+            guard wanted(name) else { return }
             let milliseconds = BenchmarkClock.medianMilliseconds(warmups: warmups, repeats: repeats ?? Self.repeats, body)
             rows.append(Row(name: name, milliseconds: milliseconds, gigaflops: flops / milliseconds / 1e6,
                             torchMilliseconds: torch[name]))
         }
         for (inputChannels, outputChannels, height, width, stride) in convolutionShapes {
+            let name = "conv \(inputChannels)->\(outputChannels) \(height)x\(width) s\(stride)"
+            // Profiler runs skip the random inputs of rows they leave out.
+            guard ["forward", "backward-input", "backward-weight"].contains(where: { wanted("\(name) \($0)") }) else {
+                continue
+            }
             let geometry = Conv2dGeometry(inputShape: [batch, inputChannels, height, width],
                                           weightShape: [outputChannels, inputChannels, 3, 3],
                                           stride: stride, padding: 1, groups: 1)!
@@ -52,7 +58,6 @@ public enum OpsBenchmark {
             let weight = random.normalTensor(shape: geometry.weightShape, standardDeviation: 0.1)
             let bias = random.normalTensor(shape: [outputChannels])
             let gradOutput = random.normalTensor(shape: geometry.outputShape)
-            let name = "conv \(inputChannels)->\(outputChannels) \(height)x\(width) s\(stride)"
             let flops = geometry.floatingPointOperations
             add("\(name) forward", flops: flops) {
                 _ = Conv2dKernels.forward(input: input, weight: weight, bias: bias, geometry: geometry)
@@ -65,6 +70,9 @@ public enum OpsBenchmark {
             }
         }
         let (featuresIn, featuresOut) = linearFeatures
+        guard wanted("linear \(featuresIn)->\(featuresOut) forward") || wanted("linear \(featuresIn)->\(featuresOut) backward") else {
+            return json ? try jsonReport(rows) : table(rows)
+        }
         let input = random.normalTensor(shape: [batch, featuresIn])
         let weight = random.normalTensor(shape: [featuresOut, featuresIn], standardDeviation: 0.03)
         let bias = random.normalTensor(shape: [featuresOut])

@@ -33,6 +33,6 @@ final class BasicBlock: Module, Layer {
 
     func callAsFunction(_ input: Variable) -> Variable {
         let out = bn2(conv2(bn1.reluOfNormalized(conv1(input))))
-        return relu(out + (projection?(input) ?? input))
+        return reluOfSum(out, projection?(input) ?? input)
     }
 }

@@ -29,6 +29,11 @@ extension Im2col {
                         let end = max(first, min(outputWidth, phaseColumns - columnShift))
                         let row = (channel * window.kernelHeight + i) * window.kernelWidth + j
                         let destination = column + row * columnStride - tile.lowerBound * outputWidth
+                        if halfWidth == outputWidth {
+                            copyTap(plane, rowShift: rowShift, columnShift: columnShift, phaseRows: phaseRows,
+                                    columns: first..<end, width: outputWidth, tile: tile, into: destination)
+                            continue
+                        }
                         for outputRow in tile {
                             let target = destination + outputRow * outputWidth
                             let sourceRow = outputRow + rowShift
@@ -43,6 +48,33 @@ extension Im2col {
                     }
                 }
             }
+        }
+    }
+
+    /// One tap's rows of the tile when phase rows are as long as output rows (even
+    /// widths, the usual case): the valid rows are one contiguous shifted copy, after
+    /// which the few entries that wrapped around a row edge are set to padding, as for
+    /// stride-1 "same" windows. Per-row copies of 16 floats were half of im2col's time.
+    @inline(__always)
+    static func copyTap(_ plane: UnsafePointer<Float>, rowShift: Int, columnShift: Int, phaseRows: Int,
+                        columns: Range<Int>, width: Int, tile: Range<Int>,
+                        into destination: UnsafeMutablePointer<Float>) {
+        // Output rows whose source row 0 <= r + rowShift < phaseRows, inside the tile.
+        let firstRow = min(max(tile.lowerBound, -rowShift), tile.upperBound)
+        let endRow = max(firstRow, min(tile.upperBound, phaseRows - rowShift))
+        (destination + tile.lowerBound * width).update(repeating: 0, count: (firstRow - tile.lowerBound) * width)
+        (destination + endRow * width).update(repeating: 0, count: (tile.upperBound - endRow) * width)
+        guard firstRow < endRow && !columns.isEmpty else {
+            (destination + firstRow * width).update(repeating: 0, count: (endRow - firstRow) * width)
+            return
+        }
+        let begin = firstRow * width + columns.lowerBound
+        let end = (endRow - 1) * width + columns.upperBound
+        (destination + begin).update(from: plane + begin + rowShift * width + columnShift, count: end - begin)
+        for outputRow in firstRow..<endRow {
+            let target = destination + outputRow * width
+            for o in 0..<columns.lowerBound { target[o] = 0 }
+            for o in columns.upperBound..<width { target[o] = 0 }
         }
     }
 

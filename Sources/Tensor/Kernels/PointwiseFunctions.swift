@@ -137,6 +137,15 @@ public enum Pointwise {
         @inlinable public func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 }
     }
 
+    /// max(0, a + b).
+    public struct RectifiedSum: PointwiseCombination {
+        public init() {}
+        @inlinable public func callAsFunction(_ a: Float, _ b: Float) -> Float {
+            let sum = a + b
+            return sum > 0 ? sum : 0
+        }
+    }
+
     /// Gradient 0 at 0, as PyTorch; output > 0 exactly where input > 0.
     public struct ReLUGradient: PointwiseCombination {
         public init() {}
