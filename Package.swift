@@ -24,9 +24,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // Software prefetch for the streaming kernels (C, because Swift has no prefetch).
+        .target(name: "CPrefetch"),
         // Checked system calls and crash-safe file replacement, shared by every layer that does I/O.
         .target(name: "FileSystem"),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch"], swiftSettings: optimized),
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: optimized),
         .target(name: "SafeTensors", dependencies: ["Tensor", "FileSystem"]),
         .target(name: "NN", dependencies: ["Autograd", "SafeTensors"], swiftSettings: optimized),

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The weight gradient of a Winograd3x3 convolution, as the adjoint of its forward pass.
 ///
 /// Shape legend: forward is Y = A^T [U ⊙ V] A per tile, U = G g G^T, so
@@ -79,7 +81,16 @@ extension WinogradPlan {
                 let target = transformed + channel * stride + image * block.tilesPerImage
                 for tileRow in block.tileRows {
                     let y = 2 * tileRow
-                    for tileColumn in 0..<tilesWide {
+                    // The same rows of the next plane (see `fillPadded`).
+                    for x in Swift.stride(from: 0, to: min(2, height - y) * width, by: 16) {
+                        nayerd_prefetch(plane + height * width + y * width + x)
+                    }
+                    let vectorized = y + 1 < height
+                        ? transformOutputGradientRuns(plane + y * width, width: width,
+                                                      into: target + (tileRow - block.tileRows.lowerBound) * tilesWide,
+                                                      matrixSize: matrixSize)
+                        : 0
+                    for tileColumn in vectorized..<tilesWide {
                         let x = 2 * tileColumn
                         let first = plane + y * width + x
                         let right = x + 1 < width, below = y + 1 < height
@@ -103,5 +114,34 @@ extension WinogradPlan {
                 }
             }
         }
+    }
+
+    /// `transformOutputGradient` for runs of 8 whole tiles of one tile row (both rows
+    /// and both columns inside the image), one SIMD lane per tile; returns the first
+    /// tile column it did not do. `first` is the pixel (2 ty, 0).
+    @inline(__always)
+    func transformOutputGradientRuns(_ first: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>,
+                                     matrixSize: Int) -> Int {
+        var column = 0
+        let bytes = matrixSize * MemoryLayout<Float>.stride
+        while 2 * (column + 8) <= width {
+            let top = UnsafeRawPointer(first + 2 * column).loadUnaligned(as: SIMD16<Float>.self)
+            let bottom = UnsafeRawPointer(first + width + 2 * column).loadUnaligned(as: SIMD16<Float>.self)
+            let (a, b, c, d) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
+            let target = UnsafeMutableRawPointer(out + column)
+            func store(_ p: SIMD8<Float>, _ q: SIMD8<Float>, row: Int) {
+                let offset = 4 * row * bytes
+                target.storeBytes(of: p, toByteOffset: offset, as: SIMD8<Float>.self)
+                target.storeBytes(of: p + q, toByteOffset: offset + bytes, as: SIMD8<Float>.self)
+                target.storeBytes(of: p - q, toByteOffset: offset + 2 * bytes, as: SIMD8<Float>.self)
+                target.storeBytes(of: -q, toByteOffset: offset + 3 * bytes, as: SIMD8<Float>.self)
+            }
+            store(a, b, row: 0)
+            store(a + c, b + d, row: 1)
+            store(a - c, b - d, row: 2)
+            store(-c, -d, row: 3)
+            column += 8
+        }
+        return column
     }
 }
