@@ -32,7 +32,8 @@ final class BasicBlock: Module, Layer {
     }
 
     func callAsFunction(_ input: Variable) -> Variable {
-        let out = bn2(conv2(bn1.reluOfNormalized(conv1(input))))
+        let out = normalizedConvolution(normalizedConvolution(input, conv1, bn1, rectified: true), conv2, bn2,
+                                        rectified: false)
         return reluOfSum(out, projection?(input) ?? input)
     }
 }

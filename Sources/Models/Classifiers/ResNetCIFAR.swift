@@ -35,7 +35,7 @@ public final class ResNetCIFAR: Module, Layer {
     }
 
     public func callAsFunction(_ input: Variable) -> Variable {
-        var x = bn1.reluOfNormalized(conv1(input))
+        var x = normalizedConvolution(input, conv1, bn1, rectified: true)
         for stage in stages { x = stage(x) }
         return classifier(flatten(adaptiveAveragePool2d(x, outputSize: (1, 1))))
     }

@@ -35,7 +35,7 @@ public final class ResNetTiny: Module, Layer {
     }
 
     public func callAsFunction(_ input: Variable) -> Variable {
-        var x = bn1.reluOfNormalized(conv1(input))
+        var x = normalizedConvolution(input, conv1, bn1, rectified: true)
         for stage in stages { x = stage(x) }
         // Adaptive pooling: the reference's AvgPool2d(8) at 32x32, and any other size too.
         return fc(flatten(adaptiveAveragePool2d(x, outputSize: (1, 1))))

@@ -28,7 +28,7 @@ public final class WideResNet: Module, Layer {
 
         func callAsFunction(_ input: Variable) -> Variable {
             let activated = bn1.reluOfNormalized(input)
-            let out = conv2(bn2.reluOfNormalized(conv1(activated)))
+            let out = conv2(normalizedConvolution(activated, conv1, bn2, rectified: true))
             // With a shortcut conv the reference feeds it the activated input; without one
             // the raw input is added.
             return (convShortcut?(activated) ?? input) + out

@@ -87,12 +87,12 @@ struct Conv2dBlockPlan {
     }
 
     /// Moves a block's product into the output images (when it was not written in
-    /// place) and adds the bias.
+    /// place), adds the bias, and applies max(0, .) when `rectified`.
     func scatter(_ product: UnsafeMutablePointer<Float>, productStride: Int, bias: UnsafePointer<Float>?,
-                 into output: UnsafeMutablePointer<Float>, block: Conv2dBlock) {
+                 into output: UnsafeMutablePointer<Float>, block: Conv2dBlock, rectified: Bool) {
         let pixels = geometry.window.outputPixels
         let inPlace = block.count == 1
-        if inPlace && bias == nil { return }
+        if inPlace && bias == nil && !rectified { return }
         for image in 0..<block.count {
             for channel in 0..<geometry.outputChannels {
                 let target = output + (block.firstImage + image) * geometry.outputImageSize + channel * pixels
@@ -104,6 +104,9 @@ struct Conv2dBlockPlan {
                 } else {
                     let source = product + channel * productStride + image * pixels
                     for p in 0..<length { target[p] = source[p] + shift }
+                }
+                if rectified {
+                    for p in 0..<length { target[p] = target[p] > 0 ? target[p] : 0 }
                 }
             }
         }

@@ -24,15 +24,17 @@ public enum Conv2dKernels {
     /// column block then stays in L2 while OpenBLAS packs it).
     static let targetBlockColumns = 256
 
+    /// The convolution, then max(0, .) when `rectified` (a relu fused into the output
+    /// pass; inference only, as nothing keeps the pre-activation for backward).
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?,
-                               geometry: Conv2dGeometry) -> Tensor {
+                               geometry: Conv2dGeometry, rectified: Bool = false) -> Tensor {
         precondition(input.shape == geometry.inputShape && weight.shape == geometry.weightShape,
                      "conv2d kernel got input \(input.shape), weight \(weight.shape) for \(geometry)")
         precondition(bias == nil || bias!.shape == [geometry.outputChannels],
                      "conv2d bias \(bias!.shape) for \(geometry.outputChannels) output channels")
         if Winograd3x3.applies(to: geometry) {
             return Winograd3x3.forward(input: input, transformedWeight: Winograd3x3.transformWeight(weight),
-                                       bias: bias, geometry: geometry)
+                                       bias: bias, geometry: geometry, rectified: rectified)
         }
         let output = Tensor(uninitializedShape: geometry.outputShape)
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
@@ -53,7 +55,8 @@ public enum Conv2dKernels {
                                   c: product + group * geometry.groupOutputChannels * productStride,
                                   ldc: productStride)
                 }
-                plan.scatter(product, productStride: productStride, bias: bias, into: output, block: block)
+                plan.scatter(product, productStride: productStride, bias: bias, into: output, block: block,
+                             rectified: rectified)
             }
         }
         return output

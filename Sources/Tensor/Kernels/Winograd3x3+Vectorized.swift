@@ -58,7 +58,8 @@ extension WinogradPlan {
     /// tile row's first column in M, `first` its output pixel (2 ty, 0).
     @inline(__always)
     func transformOutputRuns(m: UnsafePointer<Float>, matrixSize: Int, shift: Float,
-                             first: UnsafeMutablePointer<Float>, width: Int, hasSecondRow: Bool) -> Int {
+                             first: UnsafeMutablePointer<Float>, width: Int, hasSecondRow: Bool,
+                             rectified: Bool) -> Int {
         var column = 0
         let bytes = matrixSize * MemoryLayout<Float>.stride
         while 2 * (column + 8) <= width {
@@ -76,6 +77,7 @@ extension WinogradPlan {
                 var pixels = SIMD16<Float>()
                 pixels.evenHalf = r.0 + r.1 + r.2 + shifts
                 pixels.oddHalf = r.1 - r.2 - r.3 + shifts
+                if rectified { pixels.replace(with: 0, where: .!(pixels .> 0)) }
                 UnsafeMutableRawPointer(target).storeBytes(of: pixels, as: SIMD16<Float>.self)
             }
             let target = first + 2 * column

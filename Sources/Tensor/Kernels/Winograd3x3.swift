@@ -61,9 +61,10 @@ public enum Winograd3x3 {
         return transformed
     }
 
-    /// The convolution of `input` with the weight whose transform is `transformedWeight`.
+    /// The convolution of `input` with the weight whose transform is `transformedWeight`,
+    /// then max(0, .) when `rectified`.
     public static func forward(input: Tensor, transformedWeight: Tensor, bias: Tensor?,
-                               geometry: Conv2dGeometry) -> Tensor {
+                               geometry: Conv2dGeometry, rectified: Bool = false) -> Tensor {
         precondition(applies(to: geometry) && input.shape == geometry.inputShape
                      && transformedWeight.shape == [16, geometry.outputChannels, geometry.inputChannels],
                      "Winograd conv got input \(input.shape), weight \(transformedWeight.shape) for \(geometry)")
@@ -85,7 +86,7 @@ public enum Winograd3x3 {
                                   b: transformedInput + k * inputMatrix, ldb: tiles,
                                   c: product + k * outputMatrix, ldc: tiles)
                 }
-                plan.transformOutput(product, stride: tiles, bias: bias, block: block, into: output)
+                plan.transformOutput(product, stride: tiles, bias: bias, block: block, into: output, rectified: rectified)
             }
         }
         return output

@@ -142,9 +142,10 @@ struct WinogradPlan {
         }
     }
 
-    /// Y = A^T M A for every tile and output channel of the block, plus the bias.
+    /// Y = A^T M A for every tile and output channel of the block, plus the bias, then
+    /// max(0, Y) when `rectified` (a relu fused into the convolution).
     func transformOutput(_ product: UnsafePointer<Float>, stride: Int, bias: UnsafePointer<Float>?,
-                         block: WinogradBlock, into output: UnsafeMutablePointer<Float>) {
+                         block: WinogradBlock, into output: UnsafeMutablePointer<Float>, rectified: Bool) {
         let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
         let channels = geometry.outputChannels
         let matrixSize = Self.matrixStride(channels: channels, tiles: stride)
@@ -156,7 +157,8 @@ struct WinogradPlan {
                 for tileRow in block.tileRows {
                     let vectorized = transformOutputRuns(
                         m: source + (tileRow - block.tileRows.lowerBound) * tilesWide, matrixSize: matrixSize,
-                        shift: shift, first: plane + 2 * tileRow * width, width: width, hasSecondRow: 2 * tileRow + 1 < height)
+                        shift: shift, first: plane + 2 * tileRow * width, width: width, hasSecondRow: 2 * tileRow + 1 < height,
+                        rectified: rectified)
                     for tileColumn in vectorized..<tilesWide {
                         let m = source + (tileRow - block.tileRows.lowerBound) * tilesWide + tileColumn
                         func row(_ index: Int) -> SIMD4<Float> {
@@ -167,11 +169,12 @@ struct WinogradPlan {
                         let top = m0 + m1 + m2, bottom = m1 - m2 - m3
                         let (y, x) = (2 * tileRow, 2 * tileColumn)
                         let first = plane + y * width + x
-                        first[0] = top[0] + top[1] + top[2] + shift
-                        if x + 1 < width { first[1] = top[1] - top[2] - top[3] + shift }
+                        func activated(_ value: Float) -> Float { !rectified || value > 0 ? value : 0 }
+                        first[0] = activated(top[0] + top[1] + top[2] + shift)
+                        if x + 1 < width { first[1] = activated(top[1] - top[2] - top[3] + shift) }
                         guard y + 1 < height else { continue }
-                        first[width] = bottom[0] + bottom[1] + bottom[2] + shift
-                        if x + 1 < width { first[width + 1] = bottom[1] - bottom[2] - bottom[3] + shift }
+                        first[width] = activated(bottom[0] + bottom[1] + bottom[2] + shift)
+                        if x + 1 < width { first[width + 1] = activated(bottom[1] - bottom[2] - bottom[3] + shift) }
                     }
                 }
             }
