@@ -6,14 +6,14 @@ import Synchronization
 /// through malloc/free (and page faults) each time.
 ///
 /// Every released buffer is parked, up to a safety limit far above any step's working
-/// set (4 GiB; a process running many unrelated shapes, like the test suite, stays
-/// bounded). A step asks for the same sizes
-/// in the same order each time, so once one step has run, the parked buffers are exactly
-/// the step's working set and nothing more is allocated. (A limit at the peak of live
-/// bytes was measured to fall short: buffers that die early in a step and others born
-/// late add up to more than the peak, so some were unmapped and refetched every step.)
-/// What bounds the pool is `releaseCachedBuffers`, which a job calls when its phase, and
-/// with it the set of sizes, changes.
+/// set (4 GiB, so that a process running many unrelated shapes, like the test suite,
+/// stays bounded). A step asks for the same sizes in the same order each time, so once
+/// one step has run, the parked buffers are exactly the step's working set and nothing
+/// more is allocated. (A limit at the peak of live bytes was measured to fall short:
+/// buffers that die early in a step and others born late add up to more than the peak,
+/// so some were unmapped and refetched every step.) What bounds the pool in a job is
+/// `releaseCachedBuffers`, which the job calls when its phase, and with it the set of
+/// sizes, changes.
 final class BufferPool: Sendable {
     static let shared = BufferPool()
     static let maximumCachedBytes = 4 << 30
