@@ -169,7 +169,6 @@ private let nayerWeights = SynthesisWeights(batchNorm: 10, oneHot: 0.5, adversar
         let teacher = try frozenFormulaModel("wrn16_1")
         let student = try frozenFormulaModel("resnet8")
         let batchNormLoss = BatchNormStatisticsLoss(layers: ModelZoo.batchNormLayers(of: teacher), momentum: 0.9)
-        defer { batchNormLoss.detach() }
         if parity.momentumStatistics {
             let names = batchNormNames(teacher)
             try batchNormLoss.restore(momentumStatistics: batchNormLoss.layers.map { layer in

@@ -20,14 +20,10 @@ public final class BatchNormStatisticsLoss {
     /// update folds in.
     public private(set) var latestStatistics: [(mean: Tensor, variance: Tensor)] = []
     private var terms: [Variable] = []
-    private var collecting = false
 
     public init(layers: [BatchNorm], momentum: Float) {
         self.layers = layers
         self.momentum = momentum
-        for (index, layer) in layers.enumerated() {
-            layer.inputObserver = { [unowned self] input in self.observe(layer: index, input: input) }
-        }
     }
 
     /// Restores momentum statistics from a checkpoint.
@@ -39,12 +35,18 @@ public final class BatchNormStatisticsLoss {
 
     /// Runs `forward` (a teacher forward pass) while collecting the loss terms; returns
     /// its result and the summed loss.
+    ///
+    /// The observers hang on the teacher's layers only during `forward`: a layer with an
+    /// observer runs unfused (see `normalizedConvolution`), and outside synthesis (the KD
+    /// step's teacher forward, evaluation) nothing needs to watch it.
     public func collect<R>(_ forward: () -> R) -> (result: R, loss: Variable) {
         terms = []
         latestStatistics = []
-        collecting = true
+        for (index, layer) in layers.enumerated() {
+            layer.inputObserver = { [unowned self] input in self.observe(layer: index, input: input) }
+        }
         let result = forward()
-        collecting = false
+        for layer in layers { layer.inputObserver = nil }
         precondition(terms.count == layers.count, "teacher forward reached \(terms.count) of \(layers.count) batch-norm layers")
         var total = terms[0]
         for term in terms.dropFirst() { total = total + term }
@@ -53,7 +55,6 @@ public final class BatchNormStatisticsLoss {
     }
 
     private func observe(layer index: Int, input: Variable) {
-        guard collecting else { return }
         let (mean, variance) = channelMeanAndVariance(input)
         latestStatistics.append((mean.value, variance.value))
         let running = layers[index].statistics
@@ -78,10 +79,5 @@ public final class BatchNormStatisticsLoss {
             (Elementwise.zip(old.mean, current.mean) { m * $0 + (1 - m) * $1 },
              Elementwise.zip(old.variance, current.variance) { m * $0 + (1 - m) * $1 })
         }
-    }
-
-    /// Detaches the observers (the teacher is then free for KD and evaluation).
-    public func detach() {
-        for layer in layers { layer.inputObserver = nil }
     }
 }
