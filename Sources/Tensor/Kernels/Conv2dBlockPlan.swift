@@ -106,7 +106,7 @@ struct Conv2dBlockPlan {
                     for p in 0..<length { target[p] = source[p] + shift }
                 }
                 if rectified {
-                    for p in 0..<length { target[p] = target[p] > 0 ? target[p] : 0 }
+                    for p in 0..<length { target[p] = Pointwise.ReLU()(target[p]) }
                 }
             }
         }

@@ -42,7 +42,7 @@ extension Im2col {
                                 continue
                             }
                             target.update(repeating: 0, count: first)
-                            copy(plane + sourceRow * halfWidth + first + columnShift, to: target + first, count: end - first)
+                            PlaneRows.copy(plane + sourceRow * halfWidth + first + columnShift, to: target + first, count: end - first)
                             (target + end).update(repeating: 0, count: outputWidth - end)
                         }
                     }
@@ -108,21 +108,6 @@ extension Im2col {
                 if 2 * x + 1 < width { odd[x] = line[2 * x + 1] }
                 x += 1
             }
-        }
-    }
-
-    /// A short row copy (8-32 floats here) as inline vector moves instead of a memmove call.
-    @inline(__always)
-    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var x = 0
-        while x + 8 <= count {
-            UnsafeMutableRawPointer(target + x).storeBytes(
-                of: UnsafeRawPointer(source + x).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            x += 8
-        }
-        while x < count {
-            target[x] = source[x]
-            x += 1
         }
     }
 }

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// The weight gradient of a Winograd3x3 convolution, as the adjoint of its forward pass.
 ///
 /// Shape legend: forward is Y = A^T [U ⊙ V] A per tile, U = G g G^T, so
@@ -82,9 +80,7 @@ extension WinogradPlan {
                 for tileRow in block.tileRows {
                     let y = 2 * tileRow
                     // The same rows of the next plane (see `fillPadded`).
-                    for x in Swift.stride(from: 0, to: min(2, height - y) * width, by: 16) {
-                        nayerd_prefetch(plane + height * width + y * width + x)
-                    }
+                    PlaneRows.prefetch(plane + height * width + y * width, count: min(2, height - y) * width)
                     let vectorized = y + 1 < height
                         ? transformOutputGradientRuns(plane + y * width, width: width,
                                                       into: target + (tileRow - block.tileRows.lowerBound) * tilesWide,

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// Blocks of 2x2 output tiles for Winograd3x3, and its input and output transforms.
 ///
 /// Shape legend: a block holds several whole images (small images) or a band of tile
@@ -108,11 +106,9 @@ struct WinogradPlan {
     }
 
     /// The band's rows `validRows` (image rows from `firstImageRow` on) at column 1 of the
-    /// padded plane, zero everywhere else. Rows are short (8-32 values), so the copy is
-    /// inline vector moves rather than a memmove call per row, and only the border is
-    /// cleared. Each row copied prefetches the same row of `nextPlane`: a plane is about
-    /// one 4 KiB page, where the hardware prefetcher stops, and the first read of every
-    /// plane otherwise waits on memory (measured: 40 % of the transform's time).
+    /// padded plane, zero everywhere else; only the border is cleared. Each row copied
+    /// prefetches the same row of `nextPlane` (see `PlaneRows.prefetch`): without it the
+    /// first read of every plane waited on memory, 40 % of the transform's time.
     @inline(__always)
     static func fillPadded(_ padded: UnsafeMutablePointer<Float>, rows: Int, width paddedWidth: Int,
                            from plane: UnsafePointer<Float>, imageWidth: Int, validRows: Range<Int>,
@@ -124,20 +120,9 @@ struct WinogradPlan {
                 continue
             }
             let rowOffset = (firstImageRow + row - validRows.lowerBound) * imageWidth
-            for x in stride(from: 0, to: imageWidth, by: 16) { nayerd_prefetch(nextPlane + rowOffset + x) }
-            let source = UnsafeRawPointer(plane + rowOffset)
-            let destination = UnsafeMutableRawPointer(target + 1)
+            PlaneRows.prefetch(nextPlane + rowOffset, count: imageWidth)
             target[0] = 0
-            var x = 0
-            while x + 8 <= imageWidth {
-                destination.storeBytes(of: source.loadUnaligned(fromByteOffset: 4 * x, as: SIMD8<Float>.self),
-                                       toByteOffset: 4 * x, as: SIMD8<Float>.self)
-                x += 8
-            }
-            while x < imageWidth {
-                target[1 + x] = plane[(firstImageRow + row - validRows.lowerBound) * imageWidth + x]
-                x += 1
-            }
+            PlaneRows.copy(plane + rowOffset, to: target + 1, count: imageWidth)
             for x in (imageWidth + 1)..<paddedWidth { target[x] = 0 }
         }
     }
@@ -169,7 +154,7 @@ struct WinogradPlan {
                         let top = m0 + m1 + m2, bottom = m1 - m2 - m3
                         let (y, x) = (2 * tileRow, 2 * tileColumn)
                         let first = plane + y * width + x
-                        func activated(_ value: Float) -> Float { !rectified || value > 0 ? value : 0 }
+                        func activated(_ value: Float) -> Float { rectified ? Pointwise.ReLU()(value) : value }
                         first[0] = activated(top[0] + top[1] + top[2] + shift)
                         if x + 1 < width { first[1] = activated(top[1] - top[2] - top[3] + shift) }
                         guard y + 1 < height else { continue }
