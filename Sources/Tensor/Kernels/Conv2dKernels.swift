@@ -33,7 +33,9 @@ public enum Conv2dKernels {
         precondition(bias == nil || bias!.shape == [geometry.outputChannels],
                      "conv2d bias \(bias!.shape) for \(geometry.outputChannels) output channels")
         if Winograd3x3.applies(to: geometry) {
-            return Winograd3x3.forward(input: input, transformedWeight: Winograd3x3.transformWeight(weight),
+            let tileSize = Winograd3x3.forwardTileSize(for: geometry)
+            return Winograd3x3.forward(input: input,
+                                       transformedWeight: Winograd3x3.transformWeight(weight, tileSize: tileSize),
                                        bias: bias, geometry: geometry, rectified: rectified)
         }
         let output = Tensor(uninitializedShape: geometry.outputShape)
@@ -72,8 +74,10 @@ public enum Conv2dKernels {
            let transposed = Conv2dGeometry(inputShape: geometry.outputShape,
                                            weightShape: [geometry.inputChannels, geometry.outputChannels, 3, 3],
                                            stride: 1, padding: 1, groups: 1) {
+            let tileSize = Winograd3x3.forwardTileSize(for: transposed)
             return Winograd3x3.forward(input: gradOutput,
-                                       transformedWeight: Winograd3x3.transformWeight(flippedTranspose(weight)),
+                                       transformedWeight: Winograd3x3.transformWeight(flippedTranspose(weight),
+                                                                                      tileSize: tileSize),
                                        bias: nil, geometry: transposed)
         }
         let gradInput = Tensor(uninitializedShape: geometry.inputShape)

@@ -1,19 +1,34 @@
-/// 3x3, stride-1, padding-1 convolution by Winograd's F(2x2, 3x3): each 2x2 output tile
-/// costs 16 multiplies per channel pair instead of 36, so the gemm work drops 2.25x.
+/// 3x3, stride-1, padding-1 convolution by Winograd's minimal filtering: F(2x2, 3x3)
+/// costs 16 multiplies per 2x2 output tile and channel pair instead of 36 (2.25x fewer),
+/// F(4x4, 3x3) 36 per 4x4 tile instead of 144 (4x fewer). The forward pass (and the input
+/// gradient, which is a forward pass) uses 4x4 tiles where the image allows (see
+/// `forwardTileSize`); the weight gradient uses 2x2 tiles.
 ///
-/// Shape legend (NCHW; output is the input's size):
+/// Shape legend (NCHW; output is the input's size), for tile side t and s = t + 2:
 ///   input [N, Cin, H, W], weight [Cout, Cin, 3, 3], output [N, Cout, H, W]
-///   tiles: output (2 ty + a, 2 tx + b) for a, b in 0...1; tile (ty, tx) reads input rows
-///          2 ty - 1 ... 2 ty + 2 and columns 2 tx - 1 ... 2 tx + 2 (zero outside)
-///   transformed weight U [16, Cout, Cin] = G g G^T per (Cout, Cin)
-///   per block of T tiles: V [16, Cin, T] = B^T d B, M [16, Cout, T] = U[k] x V[k],
+///   tiles: output (t ty + a, t tx + b) for a, b in 0..<t; tile (ty, tx) reads input rows
+///          t ty - 1 ... t ty + t and the same columns (zero outside)
+///   transformed weight U [s², Cout, Cin] = G g G^T per (Cout, Cin)
+///   per block of T tiles: V [s², Cin, T] = B^T d B, M [s², Cout, T] = U[k] x V[k],
 ///   output tile = A^T M A
-/// Transforms (Lavin & Gray): B^T rows (1 0 -1 0) (0 1 1 0) (0 -1 1 0) (0 1 0 -1);
+/// F(2x2, 3x3) transforms (Lavin & Gray): B^T rows (1 0 -1 0) (0 1 1 0) (0 -1 1 0) (0 1 0 -1);
 /// G rows (1 0 0) (1/2 1/2 1/2) (1/2 -1/2 1/2) (0 0 1); A^T rows (1 1 1 0) (0 1 -1 -1).
+/// F(4x4, 3x3): G rows (1/4 0 0) (-1/6 -1/6 -1/6) (-1/6 1/6 -1/6) (1/24 1/12 1/6)
+/// (1/24 -1/12 1/6) (0 0 1); B^T and A^T in Sources/CWinograd/CWinograd.c.
 public enum Winograd3x3 {
     /// Tiles per block at 128 channels: V and M then stay near L2 for channel counts up
     /// to a few hundred. Fewer channels get proportionally more tiles (see `blockTiles`).
     static let targetBlockTiles = 96
+    /// The same for 4x4 tiles, whose 36 transformed values per channel take 2.25x the room.
+    static let targetLargeBlockTiles = 48
+
+    /// The output tile side of the forward pass: 4 when every row of tiles splits into
+    /// whole vector runs of 4x4 tiles (widths a multiple of 16, heights of 4), else 2.
+    /// Measured on the KD step's layers: 4x4 tiles cut both the multiplies and the
+    /// transformed data that V and M carry.
+    public static func forwardTileSize(for geometry: Conv2dGeometry) -> Int {
+        geometry.window.outputWidth % 16 == 0 && geometry.window.outputHeight % 4 == 0 ? 4 : 2
+    }
 
     /// Tiles per block for `geometry`: V and M of about the same size as at 128 channels,
     /// so the 16 gemms of a 16-channel layer are not too thin to run at speed.
@@ -33,10 +48,16 @@ public enum Winograd3x3 {
             && geometry.outputChannels >= minimumChannels
     }
 
-    /// U = G g G^T for every (output, input) channel pair: [16, Cout, Cin].
-    public static func transformWeight(_ weight: Tensor) -> Tensor {
+    /// U = G g G^T for every (output, input) channel pair: [(t + 2)², Cout, Cin] for tile
+    /// side t = `tileSize`.
+    public static func transformWeight(_ weight: Tensor, tileSize: Int = 2) -> Tensor {
         precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3,
                      "Winograd weight transform needs [Cout, Cin, 3, 3], got \(weight.shape)")
+        precondition(tileSize == 2 || tileSize == 4, "Winograd tiles are 2x2 or 4x4, not \(tileSize)")
+        return tileSize == 2 ? transformWeightSmallTiles(weight) : transformWeightLargeTiles(weight)
+    }
+
+    private static func transformWeightSmallTiles(_ weight: Tensor) -> Tensor {
         let (outputChannels, inputChannels) = (weight.shape[0], weight.shape[1])
         let pairs = outputChannels * inputChannels
         let transformed = Tensor(uninitializedShape: [16, outputChannels, inputChannels])
@@ -61,15 +82,55 @@ public enum Winograd3x3 {
         return transformed
     }
 
+    /// F(4x4, 3x3)'s G, in Double: its sixths and twenty-fourths are not exact in Float,
+    /// and rounding once at the end keeps U as close to exact as Float allows.
+    private static let largeTileG: [(Double, Double, Double)] = [
+        (1.0 / 4, 0, 0), (-1.0 / 6, -1.0 / 6, -1.0 / 6), (-1.0 / 6, 1.0 / 6, -1.0 / 6),
+        (1.0 / 24, 1.0 / 12, 1.0 / 6), (1.0 / 24, -1.0 / 12, 1.0 / 6), (0, 0, 1),
+    ]
+
+    private static func transformWeightLargeTiles(_ weight: Tensor) -> Tensor {
+        let (outputChannels, inputChannels) = (weight.shape[0], weight.shape[1])
+        let pairs = outputChannels * inputChannels
+        let transformed = Tensor(uninitializedShape: [36, outputChannels, inputChannels])
+        let (source, target) = (weight.storage.pointer, transformed.storage.pointer)
+        let g = largeTileG
+        var left = [Double](repeating: 0, count: 18)
+        for pair in 0..<pairs {
+            let kernel = source + pair * 9
+            // G g: each of G's rows combines the kernel's three rows.
+            for row in 0..<6 {
+                for column in 0..<3 {
+                    left[3 * row + column] = g[row].0 * Double(kernel[column]) + g[row].1 * Double(kernel[3 + column])
+                        + g[row].2 * Double(kernel[6 + column])
+                }
+            }
+            // (G g) G^T: each of G's rows combines the three columns of a row of G g.
+            for row in 0..<6 {
+                for column in 0..<6 {
+                    let value = left[3 * row] * g[column].0 + left[3 * row + 1] * g[column].1
+                        + left[3 * row + 2] * g[column].2
+                    target[(6 * row + column) * pairs + pair] = Float(value)
+                }
+            }
+        }
+        return transformed
+    }
+
     /// The convolution of `input` with the weight whose transform is `transformedWeight`,
     /// then max(0, .) when `rectified`.
     public static func forward(input: Tensor, transformedWeight: Tensor, bias: Tensor?,
                                geometry: Conv2dGeometry, rectified: Bool = false) -> Tensor {
+        let tileSize = transformedWeight.shape.first == 36 ? 4 : 2
         precondition(applies(to: geometry) && input.shape == geometry.inputShape
-                     && transformedWeight.shape == [16, geometry.outputChannels, geometry.inputChannels],
+                     && transformedWeight.shape == [(tileSize + 2) * (tileSize + 2), geometry.outputChannels,
+                                                    geometry.inputChannels]
+                     && (tileSize == 2 || forwardTileSize(for: geometry) == 4),
                      "Winograd conv got input \(input.shape), weight \(transformedWeight.shape) for \(geometry)")
         let output = Tensor(uninitializedShape: geometry.outputShape)
-        let plan = WinogradPlan(geometry, targetTiles: blockTiles(geometry, base: targetBlockTiles))
+        let plan = WinogradPlan(geometry, tileSize: tileSize,
+                                targetTiles: blockTiles(geometry, base: tileSize == 4 ? targetLargeBlockTiles
+                                                                                       : targetBlockTiles))
         let (inputChannels, outputChannels) = (geometry.inputChannels, geometry.outputChannels)
         let pointers = UnsafeSendable((input.storage.pointer, transformedWeight.storage.pointer,
                                        bias?.storage.pointer, output.storage.pointer))
@@ -80,7 +141,7 @@ public enum Winograd3x3 {
                 plan.transformInput(input, block: block, into: transformedInput, stride: tiles, padded: padded)
                 let (inputMatrix, outputMatrix) = (WinogradPlan.matrixStride(channels: inputChannels, tiles: tiles),
                                                    WinogradPlan.matrixStride(channels: outputChannels, tiles: tiles))
-                for k in 0..<16 {
+                for k in 0..<plan.transformedCount {
                     Gemm.multiply(m: outputChannels, n: tiles, k: inputChannels,
                                   a: weight + k * outputChannels * inputChannels, lda: inputChannels,
                                   b: transformedInput + k * inputMatrix, ldb: tiles,

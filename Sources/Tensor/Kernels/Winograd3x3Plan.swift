@@ -1,9 +1,14 @@
-/// Blocks of 2x2 output tiles for Winograd3x3, and its input and output transforms.
+import CWinograd
+
+/// Blocks of output tiles for Winograd3x3, and its input and output transforms: the
+/// F(2x2, 3x3) ones here, the F(4x4, 3x3) ones per band in the CWinograd C target (its
+/// stride-4 deinterleave is where Swift's SIMD types fell back to scalar code, 4x slower).
 ///
 /// Shape legend: a block holds several whole images (small images) or a band of tile
 /// rows of one image; block column t = (image in block) * (tiles per image band)
 /// + (tile row - first tile row) * tilesWide + tile column.
-/// V [16, Cin, T] (k = 4 * row + column of the 4x4 transform), M [16, Cout, T].
+/// With s = tileSize + 2 (the side of a transformed tile):
+/// V [s², Cin, T] (k = s * row + column of the s x s transform), M [s², Cout, T].
 struct WinogradBlock {
     let firstImage: Int
     let count: Int
@@ -16,15 +21,22 @@ struct WinogradBlock {
 
 struct WinogradPlan {
     let geometry: Conv2dGeometry
+    /// The side of an output tile: 2 for F(2x2, 3x3), 4 for F(4x4, 3x3).
+    let tileSize: Int
     let tilesWide: Int
     let blocking: ImageBlocking
 
-    init(_ geometry: Conv2dGeometry, targetTiles: Int) {
+    init(_ geometry: Conv2dGeometry, tileSize: Int = 2, targetTiles: Int) {
+        precondition(tileSize == 2 || tileSize == 4, "Winograd tiles are 2x2 or 4x4, not \(tileSize)")
         self.geometry = geometry
-        tilesWide = (geometry.window.outputWidth + 1) / 2
-        blocking = ImageBlocking(batch: geometry.batch, rows: (geometry.window.outputHeight + 1) / 2,
+        self.tileSize = tileSize
+        tilesWide = (geometry.window.outputWidth + tileSize - 1) / tileSize
+        blocking = ImageBlocking(batch: geometry.batch, rows: (geometry.window.outputHeight + tileSize - 1) / tileSize,
                                  unitsPerRow: tilesWide, target: targetTiles)
     }
+
+    /// The number of transformed matrices (V, M and U each hold this many): 16 or 36.
+    var transformedCount: Int { (tileSize + 2) * (tileSize + 2) }
 
     var blockTiles: Int { blocking.imagesPerBlock * blocking.rowsPerBlock * tilesWide }
 
@@ -40,32 +52,33 @@ struct WinogradPlan {
     static func matrixStride(channels: Int, tiles: Int) -> Int { channels * tiles + 16 }
 
     /// Runs `body` once per image group with its images and a scratch: room for V and M
-    /// of the widest block (16 matrices each over input and output channels), then the
-    /// padded plane of `transformInput`.
+    /// of the widest block (`transformedCount` matrices each over input and output
+    /// channels), then the padded plane of `transformInput`.
     func forEachGroup(_ body: (_ group: Int, _ images: Range<Int>, _ inputMatrices: UnsafeMutablePointer<Float>,
                                 _ outputMatrices: UnsafeMutablePointer<Float>, _ padded: UnsafeMutablePointer<Float>) -> Void) {
-        let inputArea = 16 * Self.matrixStride(channels: geometry.inputChannels, tiles: blockTiles)
-        let outputArea = 16 * Self.matrixStride(channels: geometry.outputChannels, tiles: blockTiles)
+        let inputArea = transformedCount * Self.matrixStride(channels: geometry.inputChannels, tiles: blockTiles)
+        let outputArea = transformedCount * Self.matrixStride(channels: geometry.outputChannels, tiles: blockTiles)
         blocking.forEachGroup(scratchCount: inputArea + outputArea + paddedPlaneCount) { group, images, scratch in
             body(group, images, scratch, scratch + inputArea, scratch + inputArea + outputArea)
         }
     }
 
-    /// Floats of the zero-padded copy of one channel's band that `transformInput` reads.
-    var paddedPlaneCount: Int { (2 * blocking.rowsPerBlock + 2) * (2 * tilesWide + 2) }
+    /// Floats of the zero-padded copy of one channel's band that `transformInput` reads,
+    /// plus the slack that the large tiles' vector loads read past the last row.
+    var paddedPlaneCount: Int { (tileSize * blocking.rowsPerBlock + 2) * (tileSize * tilesWide + 2) + 16 }
 
     /// V = B^T d B for every tile and input channel of the block. Each channel's band is
-    /// first copied into `padded` with its zero border, so every tile loads four whole
-    /// rows without bounds checks (border tiles are a large share of small images).
+    /// first copied into `padded` with its zero border, so every tile loads whole rows
+    /// without bounds checks (border tiles are a large share of small images).
     func transformInput(_ input: UnsafePointer<Float>, block: WinogradBlock,
                         into transformed: UnsafeMutablePointer<Float>, stride: Int,
                         padded: UnsafeMutablePointer<Float>) {
         let (height, width) = (geometry.window.height, geometry.window.width)
         let channels = geometry.inputChannels
         let matrixSize = Self.matrixStride(channels: channels, tiles: stride)
-        let paddedWidth = 2 * tilesWide + 2
-        let firstRow = 2 * block.tileRows.lowerBound - 1
-        let paddedRows = 2 * block.tileRows.count + 2
+        let paddedWidth = tileSize * tilesWide + 2
+        let firstRow = tileSize * block.tileRows.lowerBound - 1
+        let paddedRows = tileSize * block.tileRows.count + 2
         let validRows = max(firstRow, 0)..<min(firstRow + paddedRows, height)
         for image in 0..<block.count {
             for channel in 0..<channels {
@@ -75,32 +88,66 @@ struct WinogradPlan {
                                 validRows: (validRows.lowerBound - firstRow)..<(validRows.upperBound - firstRow),
                                 firstImageRow: validRows.lowerBound, prefetching: plane + height * width)
                 let target = transformed + channel * stride + image * block.tilesPerImage
-                for tileRow in 0..<block.tileRows.count {
-                    let vectorized = transformInputRuns(band: padded + 2 * tileRow * paddedWidth, paddedWidth: paddedWidth,
-                                                        out: target + tileRow * tilesWide, matrixSize: matrixSize)
-                    let band = UnsafeRawPointer(padded + 2 * tileRow * paddedWidth)
-                    let rowBytes = paddedWidth * MemoryLayout<Float>.stride
-                    for tileColumn in vectorized..<tilesWide {
-                        let corner = band + 2 * tileColumn * MemoryLayout<Float>.stride
-                        let d0 = corner.loadUnaligned(as: SIMD4<Float>.self)
-                        let d1 = corner.loadUnaligned(fromByteOffset: rowBytes, as: SIMD4<Float>.self)
-                        let d2 = corner.loadUnaligned(fromByteOffset: 2 * rowBytes, as: SIMD4<Float>.self)
-                        let d3 = corner.loadUnaligned(fromByteOffset: 3 * rowBytes, as: SIMD4<Float>.self)
-                        let column = target + tileRow * tilesWide + tileColumn
-                        // B^T d combines rows; (B^T d) B then combines within each row.
-                        func store(_ r: SIMD4<Float>, row: Int) {
-                            let out = column + 4 * row * matrixSize
-                            out[0] = r[0] - r[2]
-                            out[matrixSize] = r[1] + r[2]
-                            out[2 * matrixSize] = r[2] - r[1]
-                            out[3 * matrixSize] = r[1] - r[3]
-                        }
-                        store(d0 - d2, row: 0)
-                        store(d1 + d2, row: 1)
-                        store(d2 - d1, row: 2)
-                        store(d1 - d3, row: 3)
-                    }
+                if tileSize == 4 {
+                    nayerd_winograd4x4_input(padded, paddedWidth, block.tileRows.count, tilesWide, target, matrixSize)
+                } else {
+                    transformSmallTileBand(padded, paddedWidth: paddedWidth, tileRows: block.tileRows.count,
+                                           into: target, matrixSize: matrixSize)
                 }
+            }
+        }
+    }
+
+    /// Y = A^T M A for every tile and output channel of the block, plus the bias, then
+    /// max(0, Y) when `rectified` (a relu fused into the convolution).
+    func transformOutput(_ product: UnsafePointer<Float>, stride: Int, bias: UnsafePointer<Float>?,
+                         block: WinogradBlock, into output: UnsafeMutablePointer<Float>, rectified: Bool) {
+        let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
+        let channels = geometry.outputChannels
+        let matrixSize = Self.matrixStride(channels: channels, tiles: stride)
+        for image in 0..<block.count {
+            for channel in 0..<channels {
+                let plane = output + ((block.firstImage + image) * channels + channel) * height * width
+                let source = product + channel * stride + image * block.tilesPerImage
+                let shift = bias?[channel] ?? 0
+                if tileSize == 4 {
+                    nayerd_winograd4x4_output(source, matrixSize, block.tileRows.count, tilesWide, shift,
+                                              rectified ? 1 : 0, plane + 4 * block.tileRows.lowerBound * width, width)
+                } else {
+                    transformSmallTileOutput(source, matrixSize: matrixSize, shift: shift, tileRows: block.tileRows,
+                                             into: plane, rectified: rectified)
+                }
+            }
+        }
+    }
+
+    /// The F(2x2, 3x3) input transform of one padded band.
+    private func transformSmallTileBand(_ padded: UnsafePointer<Float>, paddedWidth: Int, tileRows: Int,
+                                        into target: UnsafeMutablePointer<Float>, matrixSize: Int) {
+        for tileRow in 0..<tileRows {
+            let vectorized = transformInputRuns(band: padded + 2 * tileRow * paddedWidth, paddedWidth: paddedWidth,
+                                                out: target + tileRow * tilesWide, matrixSize: matrixSize)
+            let band = UnsafeRawPointer(padded + 2 * tileRow * paddedWidth)
+            let rowBytes = paddedWidth * MemoryLayout<Float>.stride
+            for tileColumn in vectorized..<tilesWide {
+                let corner = band + 2 * tileColumn * MemoryLayout<Float>.stride
+                let d0 = corner.loadUnaligned(as: SIMD4<Float>.self)
+                let d1 = corner.loadUnaligned(fromByteOffset: rowBytes, as: SIMD4<Float>.self)
+                let d2 = corner.loadUnaligned(fromByteOffset: 2 * rowBytes, as: SIMD4<Float>.self)
+                let d3 = corner.loadUnaligned(fromByteOffset: 3 * rowBytes, as: SIMD4<Float>.self)
+                let column = target + tileRow * tilesWide + tileColumn
+                // B^T d combines rows; (B^T d) B then combines within each row.
+                func store(_ r: SIMD4<Float>, row: Int) {
+                    let out = column + 4 * row * matrixSize
+                    out[0] = r[0] - r[2]
+                    out[matrixSize] = r[1] + r[2]
+                    out[2 * matrixSize] = r[2] - r[1]
+                    out[3 * matrixSize] = r[1] - r[3]
+                }
+                store(d0 - d2, row: 0)
+                store(d1 + d2, row: 1)
+                store(d2 - d1, row: 2)
+                store(d1 - d3, row: 3)
             }
         }
     }
@@ -127,41 +174,32 @@ struct WinogradPlan {
         }
     }
 
-    /// Y = A^T M A for every tile and output channel of the block, plus the bias, then
-    /// max(0, Y) when `rectified` (a relu fused into the convolution).
-    func transformOutput(_ product: UnsafePointer<Float>, stride: Int, bias: UnsafePointer<Float>?,
-                         block: WinogradBlock, into output: UnsafeMutablePointer<Float>, rectified: Bool) {
+    /// The F(2x2, 3x3) output transform of one channel's tile rows into its plane.
+    private func transformSmallTileOutput(_ source: UnsafePointer<Float>, matrixSize: Int, shift: Float,
+                                          tileRows: Range<Int>, into plane: UnsafeMutablePointer<Float>,
+                                          rectified: Bool) {
         let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
-        let channels = geometry.outputChannels
-        let matrixSize = Self.matrixStride(channels: channels, tiles: stride)
-        for image in 0..<block.count {
-            for channel in 0..<channels {
-                let plane = output + ((block.firstImage + image) * channels + channel) * height * width
-                let source = product + channel * stride + image * block.tilesPerImage
-                let shift = bias?[channel] ?? 0
-                for tileRow in block.tileRows {
-                    let vectorized = transformOutputRuns(
-                        m: source + (tileRow - block.tileRows.lowerBound) * tilesWide, matrixSize: matrixSize,
-                        shift: shift, first: plane + 2 * tileRow * width, width: width, hasSecondRow: 2 * tileRow + 1 < height,
-                        rectified: rectified)
-                    for tileColumn in vectorized..<tilesWide {
-                        let m = source + (tileRow - block.tileRows.lowerBound) * tilesWide + tileColumn
-                        func row(_ index: Int) -> SIMD4<Float> {
-                            let base = m + 4 * index * matrixSize
-                            return SIMD4(base[0], base[matrixSize], base[2 * matrixSize], base[3 * matrixSize])
-                        }
-                        let (m0, m1, m2, m3) = (row(0), row(1), row(2), row(3))
-                        let top = m0 + m1 + m2, bottom = m1 - m2 - m3
-                        let (y, x) = (2 * tileRow, 2 * tileColumn)
-                        let first = plane + y * width + x
-                        func activated(_ value: Float) -> Float { rectified ? Pointwise.ReLU()(value) : value }
-                        first[0] = activated(top[0] + top[1] + top[2] + shift)
-                        if x + 1 < width { first[1] = activated(top[1] - top[2] - top[3] + shift) }
-                        guard y + 1 < height else { continue }
-                        first[width] = activated(bottom[0] + bottom[1] + bottom[2] + shift)
-                        if x + 1 < width { first[width + 1] = activated(bottom[1] - bottom[2] - bottom[3] + shift) }
-                    }
+        for tileRow in tileRows {
+            let vectorized = transformOutputRuns(
+                m: source + (tileRow - tileRows.lowerBound) * tilesWide, matrixSize: matrixSize,
+                shift: shift, first: plane + 2 * tileRow * width, width: width, hasSecondRow: 2 * tileRow + 1 < height,
+                rectified: rectified)
+            for tileColumn in vectorized..<tilesWide {
+                let m = source + (tileRow - tileRows.lowerBound) * tilesWide + tileColumn
+                func row(_ index: Int) -> SIMD4<Float> {
+                    let base = m + 4 * index * matrixSize
+                    return SIMD4(base[0], base[matrixSize], base[2 * matrixSize], base[3 * matrixSize])
                 }
+                let (m0, m1, m2, m3) = (row(0), row(1), row(2), row(3))
+                let top = m0 + m1 + m2, bottom = m1 - m2 - m3
+                let (y, x) = (2 * tileRow, 2 * tileColumn)
+                let first = plane + y * width + x
+                func activated(_ value: Float) -> Float { rectified ? Pointwise.ReLU()(value) : value }
+                first[0] = activated(top[0] + top[1] + top[2] + shift)
+                if x + 1 < width { first[1] = activated(top[1] - top[2] - top[3] + shift) }
+                guard y + 1 < height else { continue }
+                first[width] = activated(bottom[0] + bottom[1] + bottom[2] + shift)
+                if x + 1 < width { first[width + 1] = activated(bottom[1] - bottom[2] - bottom[3] + shift) }
             }
         }
     }

@@ -1,0 +1,141 @@
+#include "CWinograd.h"
+
+#include <string.h>
+
+typedef float f4 __attribute__((vector_size(16)));
+typedef float f8 __attribute__((vector_size(32)));
+typedef float f16 __attribute__((vector_size(64)));
+typedef float f32 __attribute__((vector_size(128)));
+
+// memcpy is the portable unaligned vector load and store; clang turns it into vmovups.
+#define LOAD(type, pointer) ({ type value_; memcpy(&value_, (pointer), sizeof(type)); value_; })
+#define STORE(pointer, value) do { __typeof__(value) value_ = (value); memcpy((pointer), &value_, sizeof value_); } while (0)
+
+// B^T d over six values of any vector type (rows of B^T: (4 0 -5 0 1 0) (0 -4 -4 1 1 0)
+// (0 4 -4 -1 1 0) (0 -2 -1 2 1 0) (0 2 -1 -2 1 0) (0 4 0 -5 0 1)).
+#define TRANSFORM_B(d, r) do { \
+        __typeof__(d[0]) middle_ = d[4] - 4 * d[2], odd_ = d[3] - 4 * d[1]; \
+        __typeof__(d[0]) outer_ = d[4] - d[2], step_ = 2 * (d[3] - d[1]); \
+        r[0] = 4 * d[0] - 5 * d[2] + d[4]; r[1] = middle_ + odd_; r[2] = middle_ - odd_; \
+        r[3] = outer_ + step_; r[4] = outer_ - step_; r[5] = 4 * d[1] - 5 * d[3] + d[5]; \
+    } while (0)
+
+// A^T m (rows (1 1 1 1 1 0) (0 1 -1 2 -2 0) (0 1 1 4 4 0) (0 1 -1 8 -8 1)).
+#define TRANSFORM_A(m, y) do { \
+        __typeof__(m[0]) sum12_ = m[1] + m[2], difference12_ = m[1] - m[2]; \
+        __typeof__(m[0]) sum34_ = m[3] + m[4], difference34_ = m[3] - m[4]; \
+        y[0] = m[0] + sum12_ + sum34_; y[1] = difference12_ + 2 * difference34_; \
+        y[2] = sum12_ + 4 * sum34_; y[3] = difference12_ + 8 * difference34_ + m[5]; \
+    } while (0)
+
+// Columns 0...5 of 8 (or 4) neighbouring tiles whose row starts at x: lane t holds
+// x[4t + j]. Columns 4 and 5 are the next tile's 0 and 1.
+static inline void columns8(const float *x, f8 c[6]) {
+    f8 a = LOAD(f8, x), b = LOAD(f8, x + 8), e = LOAD(f8, x + 16), f = LOAD(f8, x + 24);
+    f4 low0 = __builtin_shufflevector(a, b, 0, 4, 8, 12), high0 = __builtin_shufflevector(e, f, 0, 4, 8, 12);
+    f4 low1 = __builtin_shufflevector(a, b, 1, 5, 9, 13), high1 = __builtin_shufflevector(e, f, 1, 5, 9, 13);
+    f4 low2 = __builtin_shufflevector(a, b, 2, 6, 10, 14), high2 = __builtin_shufflevector(e, f, 2, 6, 10, 14);
+    f4 low3 = __builtin_shufflevector(a, b, 3, 7, 11, 15), high3 = __builtin_shufflevector(e, f, 3, 7, 11, 15);
+    c[0] = __builtin_shufflevector(low0, high0, 0, 1, 2, 3, 4, 5, 6, 7);
+    c[1] = __builtin_shufflevector(low1, high1, 0, 1, 2, 3, 4, 5, 6, 7);
+    c[2] = __builtin_shufflevector(low2, high2, 0, 1, 2, 3, 4, 5, 6, 7);
+    c[3] = __builtin_shufflevector(low3, high3, 0, 1, 2, 3, 4, 5, 6, 7);
+    f8 next0 = {x[32], x[32], x[32], x[32], x[32], x[32], x[32], x[32]};
+    f8 next1 = {x[33], x[33], x[33], x[33], x[33], x[33], x[33], x[33]};
+    c[4] = __builtin_shufflevector(c[0], next0, 1, 2, 3, 4, 5, 6, 7, 8);
+    c[5] = __builtin_shufflevector(c[1], next1, 1, 2, 3, 4, 5, 6, 7, 8);
+}
+
+static inline void columns4(const float *x, f4 c[6]) {
+    f8 a = LOAD(f8, x), b = LOAD(f8, x + 8);
+    c[0] = __builtin_shufflevector(a, b, 0, 4, 8, 12);
+    c[1] = __builtin_shufflevector(a, b, 1, 5, 9, 13);
+    c[2] = __builtin_shufflevector(a, b, 2, 6, 10, 14);
+    c[3] = __builtin_shufflevector(a, b, 3, 7, 11, 15);
+    f4 next0 = {x[16], x[16], x[16], x[16]}, next1 = {x[17], x[17], x[17], x[17]};
+    c[4] = __builtin_shufflevector(c[0], next0, 1, 2, 3, 4);
+    c[5] = __builtin_shufflevector(c[1], next1, 1, 2, 3, 4);
+}
+
+// Stores the output row whose pixel 4t + j is lane t of y[j].
+static inline void storeInterleaved8(float *target, const f8 y[4]) {
+    f16 pairs01 = __builtin_shufflevector(y[0], y[1], 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    f16 pairs23 = __builtin_shufflevector(y[2], y[3], 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    f32 row = __builtin_shufflevector(pairs01, pairs23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23,
+                                      8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+    STORE(target, row);
+}
+
+static inline void storeInterleaved4(float *target, const f4 y[4]) {
+    f8 pairs01 = __builtin_shufflevector(y[0], y[1], 0, 4, 1, 5, 2, 6, 3, 7);
+    f8 pairs23 = __builtin_shufflevector(y[2], y[3], 0, 4, 1, 5, 2, 6, 3, 7);
+    f16 row = __builtin_shufflevector(pairs01, pairs23, 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+    STORE(target, row);
+}
+
+// One run of tiles, lane t = tile t: rows transformed along their columns first, then
+// the six rows combined; each of the 36 results is one vector store.
+#define INPUT_RUN(type, columns, band, paddedWidth, out, matrixStride) do { \
+        type rows_[6][6]; \
+        for (int i_ = 0; i_ < 6; i_++) { \
+            type c_[6]; \
+            columns((band) + i_ * (paddedWidth), c_); \
+            TRANSFORM_B(c_, rows_[i_]); \
+        } \
+        for (int j_ = 0; j_ < 6; j_++) { \
+            type d_[6] = {rows_[0][j_], rows_[1][j_], rows_[2][j_], rows_[3][j_], rows_[4][j_], rows_[5][j_]}; \
+            type v_[6]; \
+            TRANSFORM_B(d_, v_); \
+            for (int i_ = 0; i_ < 6; i_++) STORE((out) + (6 * i_ + j_) * (matrixStride), v_[i_]); \
+        } \
+    } while (0)
+
+#define OUTPUT_RUN(type, storeInterleaved, m, matrixStride, shift, rectified, first, width) do { \
+        type columns_[6][4]; \
+        for (int j_ = 0; j_ < 6; j_++) { \
+            type c_[6]; \
+            for (int i_ = 0; i_ < 6; i_++) c_[i_] = LOAD(type, (m) + (6 * i_ + j_) * (matrixStride)); \
+            TRANSFORM_A(c_, columns_[j_]); \
+        } \
+        for (int y_ = 0; y_ < 4; y_++) { \
+            type r_[6] = {columns_[0][y_], columns_[1][y_], columns_[2][y_], \
+                          columns_[3][y_], columns_[4][y_], columns_[5][y_]}; \
+            type pixels_[4]; \
+            TRANSFORM_A(r_, pixels_); \
+            for (int x_ = 0; x_ < 4; x_++) { \
+                pixels_[x_] += (shift); \
+                if (rectified) pixels_[x_] = __builtin_elementwise_max(pixels_[x_], (type){0}); \
+            } \
+            storeInterleaved((first) + y_ * (width), pixels_); \
+        } \
+    } while (0)
+
+void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRows, long tilesWide,
+                              float *out, long matrixStride) {
+    for (long row = 0; row < tileRows; row++) {
+        const float *band = padded + 4 * row * paddedWidth;
+        float *target = out + row * tilesWide;
+        long column = 0;
+        for (; column + 8 <= tilesWide; column += 8) {
+            INPUT_RUN(f8, columns8, band + 4 * column, paddedWidth, target + column, matrixStride);
+        }
+        for (; column + 4 <= tilesWide; column += 4) {
+            INPUT_RUN(f4, columns4, band + 4 * column, paddedWidth, target + column, matrixStride);
+        }
+    }
+}
+
+void nayerd_winograd4x4_output(const float *product, long matrixStride, long tileRows, long tilesWide,
+                               float shift, int rectified, float *output, long width) {
+    for (long row = 0; row < tileRows; row++) {
+        const float *m = product + row * tilesWide;
+        float *first = output + 4 * row * width;
+        long column = 0;
+        for (; column + 8 <= tilesWide; column += 8) {
+            OUTPUT_RUN(f8, storeInterleaved8, m + column, matrixStride, shift, rectified, first + 4 * column, width);
+        }
+        for (; column + 4 <= tilesWide; column += 4) {
+            OUTPUT_RUN(f4, storeInterleaved4, m + column, matrixStride, shift, rectified, first + 4 * column, width);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+#ifndef NAYERD_CWINOGRAD_H
+#define NAYERD_CWINOGRAD_H
+
+// The F(4x4, 3x3) Winograd input and output transforms over one channel's band of tile
+// rows (see Winograd3x3Plan.swift for the layout). They are in C because
+// their core is a stride-4 deinterleave of 32 floats into 8 lanes; Swift's SIMD types
+// lowered it to scalar code, four times slower than clang's shuffles.
+
+// V = B^T d B for `tileRows` rows of `tilesWide` 4x4 tiles (a multiple of 4). `padded`
+// is the band with its zero border, row length `paddedWidth` = 4 tilesWide + 2; tile
+// (r, c) reads its rows 4r...4r+5, columns 4c...4c+5. The 36 values of tile (r, c) go
+// to out[k * matrixStride + r * tilesWide + c], k = 6 * row + column.
+void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRows, long tilesWide,
+                              float *out, long matrixStride);
+
+// Y = A^T M A + shift (then max(0, Y) when `rectified`) for the same tiles: tile (r, c)
+// reads product[k * matrixStride + r * tilesWide + c] and writes output rows 4r...4r+3,
+// columns 4c...4c+3, row length `width` = 4 tilesWide.
+void nayerd_winograd4x4_output(const float *product, long matrixStride, long tileRows, long tilesWide,
+                               float shift, int rectified, float *output, long width);
+
+#endif
