@@ -57,6 +57,19 @@ static inline void columns4(const float *x, f4 c[6]) {
     c[5] = __builtin_shufflevector(c[1], next1, 1, 2, 3, 4);
 }
 
+// Two tile rows of two tiles each (8-pixel-wide images), x being the upper row's: lanes
+// (r, 0) (r, 1) (r + 1, 0) (r + 1, 1), which are neighbours in V too.
+static inline void columnsPair(const float *x, long rowDistance, f4 c[6]) {
+    const float *lower = x + rowDistance;
+    f8 a = LOAD(f8, x), b = LOAD(f8, lower), shiftedA = LOAD(f8, x + 2), shiftedB = LOAD(f8, lower + 2);
+    c[0] = __builtin_shufflevector(a, b, 0, 4, 8, 12);
+    c[1] = __builtin_shufflevector(a, b, 1, 5, 9, 13);
+    c[2] = __builtin_shufflevector(a, b, 2, 6, 10, 14);
+    c[3] = __builtin_shufflevector(a, b, 3, 7, 11, 15);
+    c[4] = __builtin_shufflevector(shiftedA, shiftedB, 2, 6, 10, 14);
+    c[5] = __builtin_shufflevector(shiftedA, shiftedB, 3, 7, 11, 15);
+}
+
 // Stores the output row whose pixel 4t + j is lane t of y[j].
 static inline void storeInterleaved8(float *target, const f8 y[4]) {
     f16 pairs01 = __builtin_shufflevector(y[0], y[1], 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
@@ -71,6 +84,16 @@ static inline void storeInterleaved4(float *target, const f4 y[4]) {
     f8 pairs23 = __builtin_shufflevector(y[2], y[3], 0, 4, 1, 5, 2, 6, 3, 7);
     f16 row = __builtin_shufflevector(pairs01, pairs23, 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
     STORE(target, row);
+}
+
+// The two output rows of a pair of tile rows (see columnsPair), `rowDistance` apart.
+static inline void storeInterleavedPair(float *target, long rowDistance, const f4 y[4]) {
+    f8 pairs01 = __builtin_shufflevector(y[0], y[1], 0, 4, 1, 5, 2, 6, 3, 7);
+    f8 pairs23 = __builtin_shufflevector(y[2], y[3], 0, 4, 1, 5, 2, 6, 3, 7);
+    f8 upper = __builtin_shufflevector(pairs01, pairs23, 0, 1, 8, 9, 2, 3, 10, 11);
+    f8 lower = __builtin_shufflevector(pairs01, pairs23, 4, 5, 12, 13, 6, 7, 14, 15);
+    STORE(target, upper);
+    STORE(target + rowDistance, lower);
 }
 
 // One run of tiles, lane t = tile t: rows transformed along their columns first, then
@@ -112,6 +135,14 @@ static inline void storeInterleaved4(float *target, const f4 y[4]) {
 
 void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRows, long tilesWide,
                               float *out, long matrixStride) {
+    if (tilesWide == 2) {
+#define COLUMNS_PAIR(x, c) columnsPair((x), 4 * paddedWidth, (c))
+        for (long row = 0; row + 1 < tileRows; row += 2) {
+            INPUT_RUN(f4, COLUMNS_PAIR, padded + 4 * row * paddedWidth, paddedWidth, out + 2 * row, matrixStride);
+        }
+#undef COLUMNS_PAIR
+        return;
+    }
     for (long row = 0; row < tileRows; row++) {
         const float *band = padded + 4 * row * paddedWidth;
         float *target = out + row * tilesWide;
@@ -127,6 +158,15 @@ void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRo
 
 void nayerd_winograd4x4_output(const float *product, long matrixStride, long tileRows, long tilesWide,
                                float shift, int rectified, float *output, long width) {
+    if (tilesWide == 2) {
+#define STORE_PAIR(target, y) storeInterleavedPair((target), 4 * width, (y))
+        for (long row = 0; row + 1 < tileRows; row += 2) {
+            OUTPUT_RUN(f4, STORE_PAIR, product + 2 * row, matrixStride, shift, rectified, output + 4 * row * width,
+                       width);
+        }
+#undef STORE_PAIR
+        return;
+    }
     for (long row = 0; row < tileRows; row++) {
         const float *m = product + row * tilesWide;
         float *first = output + 4 * row * width;

@@ -58,6 +58,9 @@ private struct ConvCase: CustomStringConvertible, Sendable {
                  hasBias: true, stride: 1, padding: 1, groups: 1),
         ConvCase(name: "winograd_4x4_wide", inputShape: [1, 16, 4, 48], weightShape: [20, 16, 3, 3],
                  hasBias: false, stride: 1, padding: 1, groups: 1),
+        // 8x8 images pair their tile rows.
+        ConvCase(name: "winograd_4x4_pairs", inputShape: [3, 16, 8, 8], weightShape: [16, 16, 3, 3],
+                 hasBias: true, stride: 1, padding: 1, groups: 1),
     ]
 
     func apply(_ variables: [Variable]) -> Variable {

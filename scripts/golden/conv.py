@@ -23,6 +23,7 @@ CASES = {
     "wide_stride2": ((2, 16, 6, 6), (16, 16, 3, 3), True, 2, 1, 1, False),
     "winograd_4x4_tiles": ((2, 16, 8, 16), (16, 16, 3, 3), True, 1, 1, 1, False),
     "winograd_4x4_wide": ((1, 16, 4, 48), (20, 16, 3, 3), False, 1, 1, 1, False),
+    "winograd_4x4_pairs": ((3, 16, 8, 8), (16, 16, 3, 3), True, 1, 1, 1, False),
 }
 
 

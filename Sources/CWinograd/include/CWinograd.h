@@ -6,7 +6,8 @@
 // their core is a stride-4 deinterleave of 32 floats into 8 lanes; Swift's SIMD types
 // lowered it to scalar code, four times slower than clang's shuffles.
 
-// V = B^T d B for `tileRows` rows of `tilesWide` 4x4 tiles (a multiple of 4). `padded`
+// V = B^T d B for `tileRows` rows of `tilesWide` 4x4 tiles: a multiple of 4, or 2 with
+// an even number of rows (pairs of tile rows then share a vector). `padded`
 // is the band with its zero border, row length `paddedWidth` = 4 tilesWide + 2; tile
 // (r, c) reads its rows 4r...4r+5, columns 4c...4c+5. The 36 values of tile (r, c) go
 // to out[k * matrixStride + r * tilesWide + c], k = 6 * row + column.

@@ -23,19 +23,23 @@ public enum Winograd3x3 {
     static let targetLargeBlockTiles = 48
 
     /// The output tile side of the forward pass: 4 when every row of tiles splits into
-    /// whole vector runs of 4x4 tiles (widths a multiple of 16, heights of 4), else 2.
-    /// Measured on the KD step's layers: 4x4 tiles cut both the multiplies and the
-    /// transformed data that V and M carry.
+    /// whole vector runs of 4x4 tiles (widths a multiple of 16, heights of 4), or when
+    /// 8-pixel-wide images pair their tile rows (heights a multiple of 8, up to 64, so a
+    /// block always holds whole images); else 2.
     public static func forwardTileSize(for geometry: Conv2dGeometry) -> Int {
-        geometry.window.outputWidth % 16 == 0 && geometry.window.outputHeight % 4 == 0 ? 4 : 2
+        let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
+        let runs = width % 16 == 0 && height % 4 == 0
+        let pairs = width == 8 && height % 8 == 0 && height <= 64
+        return runs || pairs ? 4 : 2
     }
 
     /// Tiles per block for `geometry`: V and M of about the same size as at 128 channels,
-    /// so the 16 gemms of a 16-channel layer are not too thin to run at speed.
+    /// so the gemms of a 16-channel layer are not too thin to run at speed.
     static func blockTiles(_ geometry: Conv2dGeometry, base: Int) -> Int {
         let channels = max(geometry.inputChannels, geometry.outputChannels)
         return min(4 * base, max(base, base * 128 / max(channels, 1)))
     }
+
     /// Below this many input and output channels the transforms cost more than the
     /// multiplies they save.
     static let minimumChannels = 16

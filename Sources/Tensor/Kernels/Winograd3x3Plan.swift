@@ -89,6 +89,7 @@ struct WinogradPlan {
                                 firstImageRow: validRows.lowerBound, prefetching: plane + height * width)
                 let target = transformed + channel * stride + image * block.tilesPerImage
                 if tileSize == 4 {
+                    precondition(tilesWide != 2 || block.tileRows.count % 2 == 0, "paired tile rows split at \(block)")
                     nayerd_winograd4x4_input(padded, paddedWidth, block.tileRows.count, tilesWide, target, matrixSize)
                 } else {
                     transformSmallTileBand(padded, paddedWidth: paddedWidth, tileRows: block.tileRows.count,
