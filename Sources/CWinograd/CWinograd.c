@@ -96,6 +96,25 @@ static inline void storeInterleavedPair(float *target, long rowDistance, const f
     STORE(target + rowDistance, lower);
 }
 
+// Two tile rows of four tiles each (16-pixel-wide images), x being the upper row's: lanes
+// 0-3 the upper row's tiles, 4-7 the lower row's, which follow them in V.
+static inline void columnsRowPair(const float *x, long rowDistance, f8 c[6]) {
+    f4 upper[6], lower[6];
+    columns4(x, upper);
+    columns4(x + rowDistance, lower);
+    for (int j = 0; j < 6; j++) c[j] = __builtin_shufflevector(upper[j], lower[j], 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+static inline void storeInterleavedRowPair(float *target, long rowDistance, const f8 y[4]) {
+    f4 upper[4], lower[4];
+    for (int j = 0; j < 4; j++) {
+        upper[j] = __builtin_shufflevector(y[j], y[j], 0, 1, 2, 3);
+        lower[j] = __builtin_shufflevector(y[j], y[j], 4, 5, 6, 7);
+    }
+    storeInterleaved4(target, upper);
+    storeInterleaved4(target + rowDistance, lower);
+}
+
 // One run of tiles, lane t = tile t: rows transformed along their columns first, then
 // the six rows combined; each of the 36 results is one vector store.
 #define INPUT_RUN(type, columns, band, paddedWidth, out, matrixStride) do { \
@@ -143,7 +162,16 @@ void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRo
 #undef COLUMNS_PAIR
         return;
     }
-    for (long row = 0; row < tileRows; row++) {
+    long row = 0;
+    if (tilesWide == 4) {
+        // Two tile rows per run fill 8 lanes; an odd last row takes the 4-lane runs below.
+#define COLUMNS_ROW_PAIR(x, c) columnsRowPair((x), 4 * paddedWidth, (c))
+        for (; row + 1 < tileRows; row += 2) {
+            INPUT_RUN(f8, COLUMNS_ROW_PAIR, padded + 4 * row * paddedWidth, paddedWidth, out + 4 * row, matrixStride);
+        }
+#undef COLUMNS_ROW_PAIR
+    }
+    for (; row < tileRows; row++) {
         const float *band = padded + 4 * row * paddedWidth;
         float *target = out + row * tilesWide;
         long column = 0;
@@ -167,7 +195,16 @@ void nayerd_winograd4x4_output(const float *product, long matrixStride, long til
 #undef STORE_PAIR
         return;
     }
-    for (long row = 0; row < tileRows; row++) {
+    long row = 0;
+    if (tilesWide == 4) {
+#define STORE_ROW_PAIR(target, y) storeInterleavedRowPair((target), 4 * width, (y))
+        for (; row + 1 < tileRows; row += 2) {
+            OUTPUT_RUN(f8, STORE_ROW_PAIR, product + 4 * row, matrixStride, shift, rectified, output + 4 * row * width,
+                       width);
+        }
+#undef STORE_ROW_PAIR
+    }
+    for (; row < tileRows; row++) {
         const float *m = product + row * tilesWide;
         float *first = output + 4 * row * width;
         long column = 0;

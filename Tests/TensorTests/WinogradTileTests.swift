@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 /// Winograd F(4x4, 3x3) and F(2x2, 3x3) against a float64 direct convolution. The cases
-/// take every run shape of the 4x4 tiles (8 tiles, 4 tiles, two rows of 2), several images
-/// per block, row bands of one image, a bias and the fused relu.
+/// take every run shape of the 4x4 tiles (8 tiles, two rows of 4, 4 tiles, two rows of
+/// 2), several images per block, row bands of one image, a bias and the fused relu.
 ///
 /// Tolerance: Winograd's transforms add and cancel values several times larger than the
 /// output, so its rounding error scales with the sum of the absolute products behind each
@@ -24,6 +24,8 @@ import Testing
     static let cases: [Case] = [
         Case(inputShape: [3, 16, 32, 32], outputChannels: 16),
         Case(inputShape: [5, 32, 16, 16], outputChannels: 24, hasBias: false),
+        // 16-pixel-wide images pair their tile rows; with 5 rows the last one runs alone.
+        Case(inputShape: [2, 16, 20, 16], outputChannels: 16, rectified: true),
         Case(inputShape: [2, 16, 8, 48], outputChannels: 16, rectified: true),
         // 25 x 16 tiles is more than one block holds at 16 channels: two row bands.
         Case(inputShape: [1, 16, 100, 64], outputChannels: 17, rectified: true),
