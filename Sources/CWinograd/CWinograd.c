@@ -28,9 +28,11 @@ typedef float f32 __attribute__((vector_size(128)));
         y[2] = sum12_ + 4 * sum34_; y[3] = difference12_ + 8 * difference34_ + m[5]; \
     } while (0)
 
-// Columns 0...5 of 8 (or 4) neighbouring tiles whose row starts at x: lane t holds
-// x[4t + j]. Columns 4 and 5 are the next tile's 0 and 1.
-static inline void columns8(const float *x, f8 c[6]) {
+// Columns 0...3 of neighbouring 4x4 tiles whose row starts at x (lane t holds x[4t + j]),
+// reading no further than the tiles themselves: 8 tiles, 4 tiles, two rows of 4 (x being
+// the upper row's; lanes 0-3 the upper tiles, 4-7 the lower ones, which follow them in V),
+// two rows of 2 (8-pixel-wide images; lanes (r, 0) (r, 1) (r + 1, 0) (r + 1, 1)).
+static inline void tileColumns8(const float *x, f8 c[4]) {
     f8 a = LOAD(f8, x), b = LOAD(f8, x + 8), e = LOAD(f8, x + 16), f = LOAD(f8, x + 24);
     f4 low0 = __builtin_shufflevector(a, b, 0, 4, 8, 12), high0 = __builtin_shufflevector(e, f, 0, 4, 8, 12);
     f4 low1 = __builtin_shufflevector(a, b, 1, 5, 9, 13), high1 = __builtin_shufflevector(e, f, 1, 5, 9, 13);
@@ -40,6 +42,35 @@ static inline void columns8(const float *x, f8 c[6]) {
     c[1] = __builtin_shufflevector(low1, high1, 0, 1, 2, 3, 4, 5, 6, 7);
     c[2] = __builtin_shufflevector(low2, high2, 0, 1, 2, 3, 4, 5, 6, 7);
     c[3] = __builtin_shufflevector(low3, high3, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+static inline void tileColumns4(const float *x, f4 c[4]) {
+    f8 a = LOAD(f8, x), b = LOAD(f8, x + 8);
+    c[0] = __builtin_shufflevector(a, b, 0, 4, 8, 12);
+    c[1] = __builtin_shufflevector(a, b, 1, 5, 9, 13);
+    c[2] = __builtin_shufflevector(a, b, 2, 6, 10, 14);
+    c[3] = __builtin_shufflevector(a, b, 3, 7, 11, 15);
+}
+
+static inline void tileColumnsRowPair(const float *x, long rowDistance, f8 c[4]) {
+    f4 upper[4], lower[4];
+    tileColumns4(x, upper);
+    tileColumns4(x + rowDistance, lower);
+    for (int j = 0; j < 4; j++) c[j] = __builtin_shufflevector(upper[j], lower[j], 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+static inline void tileColumnsPair(const float *x, long rowDistance, f4 c[4]) {
+    f8 a = LOAD(f8, x), b = LOAD(f8, x + rowDistance);
+    c[0] = __builtin_shufflevector(a, b, 0, 4, 8, 12);
+    c[1] = __builtin_shufflevector(a, b, 1, 5, 9, 13);
+    c[2] = __builtin_shufflevector(a, b, 2, 6, 10, 14);
+    c[3] = __builtin_shufflevector(a, b, 3, 7, 11, 15);
+}
+
+// Columns 0...5 of the overlapping 6x6 input tiles of the same runs: columns 4 and 5 are
+// the next tile's 0 and 1.
+static inline void columns8(const float *x, f8 c[6]) {
+    tileColumns8(x, c);
     f8 next0 = {x[32], x[32], x[32], x[32], x[32], x[32], x[32], x[32]};
     f8 next1 = {x[33], x[33], x[33], x[33], x[33], x[33], x[33], x[33]};
     c[4] = __builtin_shufflevector(c[0], next0, 1, 2, 3, 4, 5, 6, 7, 8);
@@ -47,27 +78,24 @@ static inline void columns8(const float *x, f8 c[6]) {
 }
 
 static inline void columns4(const float *x, f4 c[6]) {
-    f8 a = LOAD(f8, x), b = LOAD(f8, x + 8);
-    c[0] = __builtin_shufflevector(a, b, 0, 4, 8, 12);
-    c[1] = __builtin_shufflevector(a, b, 1, 5, 9, 13);
-    c[2] = __builtin_shufflevector(a, b, 2, 6, 10, 14);
-    c[3] = __builtin_shufflevector(a, b, 3, 7, 11, 15);
+    tileColumns4(x, c);
     f4 next0 = {x[16], x[16], x[16], x[16]}, next1 = {x[17], x[17], x[17], x[17]};
     c[4] = __builtin_shufflevector(c[0], next0, 1, 2, 3, 4);
     c[5] = __builtin_shufflevector(c[1], next1, 1, 2, 3, 4);
 }
 
-// Two tile rows of two tiles each (8-pixel-wide images), x being the upper row's: lanes
-// (r, 0) (r, 1) (r + 1, 0) (r + 1, 1), which are neighbours in V too.
 static inline void columnsPair(const float *x, long rowDistance, f4 c[6]) {
-    const float *lower = x + rowDistance;
-    f8 a = LOAD(f8, x), b = LOAD(f8, lower), shiftedA = LOAD(f8, x + 2), shiftedB = LOAD(f8, lower + 2);
-    c[0] = __builtin_shufflevector(a, b, 0, 4, 8, 12);
-    c[1] = __builtin_shufflevector(a, b, 1, 5, 9, 13);
-    c[2] = __builtin_shufflevector(a, b, 2, 6, 10, 14);
-    c[3] = __builtin_shufflevector(a, b, 3, 7, 11, 15);
-    c[4] = __builtin_shufflevector(shiftedA, shiftedB, 2, 6, 10, 14);
-    c[5] = __builtin_shufflevector(shiftedA, shiftedB, 3, 7, 11, 15);
+    tileColumnsPair(x, rowDistance, c);
+    f8 shiftedUpper = LOAD(f8, x + 2), shiftedLower = LOAD(f8, x + rowDistance + 2);
+    c[4] = __builtin_shufflevector(shiftedUpper, shiftedLower, 2, 6, 10, 14);
+    c[5] = __builtin_shufflevector(shiftedUpper, shiftedLower, 3, 7, 11, 15);
+}
+
+static inline void columnsRowPair(const float *x, long rowDistance, f8 c[6]) {
+    f4 upper[6], lower[6];
+    columns4(x, upper);
+    columns4(x + rowDistance, lower);
+    for (int j = 0; j < 6; j++) c[j] = __builtin_shufflevector(upper[j], lower[j], 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
 // Stores the output row whose pixel 4t + j is lane t of y[j].
@@ -94,15 +122,6 @@ static inline void storeInterleavedPair(float *target, long rowDistance, const f
     f8 lower = __builtin_shufflevector(pairs01, pairs23, 4, 5, 12, 13, 6, 7, 14, 15);
     STORE(target, upper);
     STORE(target + rowDistance, lower);
-}
-
-// Two tile rows of four tiles each (16-pixel-wide images), x being the upper row's: lanes
-// 0-3 the upper row's tiles, 4-7 the lower row's, which follow them in V.
-static inline void columnsRowPair(const float *x, long rowDistance, f8 c[6]) {
-    f4 upper[6], lower[6];
-    columns4(x, upper);
-    columns4(x + rowDistance, lower);
-    for (int j = 0; j < 6; j++) c[j] = __builtin_shufflevector(upper[j], lower[j], 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
 static inline void storeInterleavedRowPair(float *target, long rowDistance, const f8 y[4]) {
@@ -151,6 +170,62 @@ static inline void storeInterleavedRowPair(float *target, long rowDistance, cons
             storeInterleaved((first) + y_ * (width), pixels_); \
         } \
     } while (0)
+
+// A y over four values (rows of A: (1 0 0 0) (1 1 1 1) (1 -1 1 -1) (1 2 4 8) (1 -2 4 -8)
+// (0 0 0 1)), for the weight gradient's dM = A dY A^T.
+#define TRANSFORM_A_TRANSPOSED(y, o) do { \
+        __typeof__(y[0]) even_ = y[0] + y[2], odd_ = y[1] + y[3]; \
+        __typeof__(y[0]) evenWeighted_ = y[0] + 4 * y[2], oddWeighted_ = 2 * y[1] + 8 * y[3]; \
+        o[0] = y[0]; o[1] = even_ + odd_; o[2] = even_ - odd_; \
+        o[3] = evenWeighted_ + oddWeighted_; o[4] = evenWeighted_ - oddWeighted_; o[5] = y[3]; \
+    } while (0)
+
+#define OUTPUT_GRADIENT_RUN(type, columns, first, width, out, matrixStride) do { \
+        type rows_[4][6]; \
+        for (int i_ = 0; i_ < 4; i_++) { \
+            type c_[4]; \
+            columns((first) + i_ * (width), c_); \
+            TRANSFORM_A_TRANSPOSED(c_, rows_[i_]); \
+        } \
+        for (int j_ = 0; j_ < 6; j_++) { \
+            type y_[4] = {rows_[0][j_], rows_[1][j_], rows_[2][j_], rows_[3][j_]}; \
+            type m_[6]; \
+            TRANSFORM_A_TRANSPOSED(y_, m_); \
+            for (int i_ = 0; i_ < 6; i_++) STORE((out) + (6 * i_ + j_) * (matrixStride), m_[i_]); \
+        } \
+    } while (0)
+
+void nayerd_winograd4x4_output_gradient(const float *gradient, long width, long tileRows, long tilesWide,
+                                        float *out, long matrixStride) {
+    long row = 0;
+#define TILE_COLUMNS_ROW_PAIR(x, c) tileColumnsRowPair((x), 4 * width, (c))
+#define TILE_COLUMNS_PAIR(x, c) tileColumnsPair((x), 4 * width, (c))
+    if (tilesWide == 4) {
+        for (; row + 1 < tileRows; row += 2) {
+            OUTPUT_GRADIENT_RUN(f8, TILE_COLUMNS_ROW_PAIR, gradient + 4 * row * width, width, out + 4 * row,
+                                matrixStride);
+        }
+    } else if (tilesWide == 2) {
+        for (; row + 1 < tileRows; row += 2) {
+            OUTPUT_GRADIENT_RUN(f4, TILE_COLUMNS_PAIR, gradient + 4 * row * width, width, out + 2 * row,
+                                matrixStride);
+        }
+        return;
+    }
+#undef TILE_COLUMNS_ROW_PAIR
+#undef TILE_COLUMNS_PAIR
+    for (; row < tileRows; row++) {
+        const float *first = gradient + 4 * row * width;
+        float *target = out + row * tilesWide;
+        long column = 0;
+        for (; column + 8 <= tilesWide; column += 8) {
+            OUTPUT_GRADIENT_RUN(f8, tileColumns8, first + 4 * column, width, target + column, matrixStride);
+        }
+        for (; column + 4 <= tilesWide; column += 4) {
+            OUTPUT_GRADIENT_RUN(f4, tileColumns4, first + 4 * column, width, target + column, matrixStride);
+        }
+    }
+}
 
 void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRows, long tilesWide,
                               float *out, long matrixStride) {

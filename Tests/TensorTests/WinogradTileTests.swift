@@ -58,6 +58,45 @@ import Testing
         }
     }
 
+    /// The weight gradient, against float64 sums over the batch and the pixels. Each entry
+    /// must be within 1e-5 of the sum of the absolute products behind it.
+    @Test(arguments: cases)
+    func weightGradientMatchesDirectSums(_ test: Case) throws {
+        var random = RandomGenerator(seed: 43)
+        let input = random.normalTensor(shape: test.inputShape)
+        let (batch, inputChannels, height, width) = (test.inputShape[0], test.inputShape[1],
+                                                     test.inputShape[2], test.inputShape[3])
+        let gradOutput = random.normalTensor(shape: [batch, test.outputChannels, height, width])
+        let geometry = try #require(Conv2dGeometry(inputShape: test.inputShape,
+                                                   weightShape: [test.outputChannels, inputChannels, 3, 3],
+                                                   stride: 1, padding: 1, groups: 1))
+        let gradWeight = Winograd3x3.backwardWeight(gradOutput: gradOutput, input: input, geometry: geometry).scalars
+        let (x, dy) = (input.scalars, gradOutput.scalars)
+        var worst = 0.0
+        for o in 0..<test.outputChannels {
+            for c in 0..<inputChannels {
+                for i in 0..<3 {
+                    for j in 0..<3 {
+                        var (sum, absolute) = (0.0, 0.0)
+                        for n in 0..<batch {
+                            for y in 0..<height where (0..<height).contains(y + i - 1) {
+                                for xo in 0..<width where (0..<width).contains(xo + j - 1) {
+                                    let product = Double(dy[((n * test.outputChannels + o) * height + y) * width + xo])
+                                        * Double(x[((n * inputChannels + c) * height + y + i - 1) * width + xo + j - 1])
+                                    sum += product
+                                    absolute += abs(product)
+                                }
+                            }
+                        }
+                        let actual = Double(gradWeight[((o * inputChannels + c) * 3 + i) * 3 + j])
+                        worst = max(worst, abs(actual - sum) / absolute)
+                    }
+                }
+            }
+        }
+        #expect(worst <= 1e-5, "worst error \(worst) of the absolute sum")
+    }
+
     /// The 3x3 padding-1 convolution in float64, and for each output the sum of the
     /// absolute values of its products (plus |bias|).
     func directConvolution(input: Tensor, weight: Tensor, bias: Tensor?) -> ([Double], [Double]) {

@@ -20,4 +20,10 @@ void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRo
 void nayerd_winograd4x4_output(const float *product, long matrixStride, long tileRows, long tilesWide,
                                float shift, int rectified, float *output, long width);
 
+// dM = A dY A^T for the same tiles of an output gradient: tile (r, c) reads rows
+// 4r...4r+3, columns 4c...4c+3 of `gradient` (row length `width` = 4 tilesWide) and
+// writes out[k * matrixStride + r * tilesWide + c].
+void nayerd_winograd4x4_output_gradient(const float *gradient, long width, long tileRows, long tilesWide,
+                                        float *out, long matrixStride);
+
 #endif

@@ -1,20 +1,27 @@
-/// The weight gradient of a Winograd3x3 convolution, as the adjoint of its forward pass.
+import CWinograd
+
+/// The weight gradient of a Winograd3x3 convolution, as the adjoint of its forward pass,
+/// with the forward pass's tile size (see `forwardTileSize`).
 ///
-/// Shape legend: forward is Y = A^T [U ⊙ V] A per tile, U = G g G^T, so
-///   dM [16, Cout, T] = A dY A^T per 2x2 output-gradient tile (zero past the image edge)
-///   dU [16, Cout, Cin] += dM[k] x V[k]^T   (per image group, summed in group order)
+/// Shape legend: forward is Y = A^T [U ⊙ V] A per tile, U = G g G^T, so for s = t + 2
+///   dM [s², Cout, T] = A dY A^T per t x t output-gradient tile (zero past the image edge)
+///   dU [s², Cout, Cin] += dM[k] x V[k]^T   (per image group, summed in group order)
 ///   dW [Cout, Cin, 3, 3] = G^T dU G
 extension Winograd3x3 {
     /// Tiles per block: more than the forward's, since the gemm's inner size is the tile count.
     static let weightGradientBlockTiles = 192
+    static let weightGradientLargeBlockTiles = 96
 
     public static func backwardWeight(gradOutput: Tensor, input: Tensor, geometry: Conv2dGeometry) -> Tensor {
         precondition(applies(to: geometry) && input.shape == geometry.inputShape
                      && gradOutput.shape == geometry.outputShape,
                      "Winograd conv backward got gradient \(gradOutput.shape), input \(input.shape) for \(geometry)")
-        let plan = WinogradPlan(geometry, targetTiles: blockTiles(geometry, base: weightGradientBlockTiles))
+        let tileSize = forwardTileSize(for: geometry)
+        let plan = WinogradPlan(geometry, tileSize: tileSize,
+                                targetTiles: blockTiles(geometry, base: tileSize == 4 ? weightGradientLargeBlockTiles
+                                                                                       : weightGradientBlockTiles))
         let (inputChannels, outputChannels) = (geometry.inputChannels, geometry.outputChannels)
-        let transformedCount = 16 * outputChannels * inputChannels
+        let transformedCount = plan.transformedCount * outputChannels * inputChannels
         let partials = Tensor(uninitializedShape: [plan.blocking.groupCount, transformedCount])
         let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer, partials.storage.pointer))
         plan.forEachGroup { group, images, transformedInput, transformedGradient, padded in
@@ -28,7 +35,7 @@ extension Winograd3x3 {
                 plan.transformOutputGradient(gradOutput, block: block, into: transformedGradient, stride: tiles)
                 let (inputMatrix, outputMatrix) = (WinogradPlan.matrixStride(channels: inputChannels, tiles: tiles),
                                                    WinogradPlan.matrixStride(channels: outputChannels, tiles: tiles))
-                for k in 0..<16 {
+                for k in 0..<plan.transformedCount {
                     Gemm.multiply(transposeB: true, m: outputChannels, n: inputChannels, k: tiles,
                                   a: transformedGradient + k * outputMatrix, lda: tiles,
                                   b: transformedInput + k * inputMatrix, ldb: tiles, beta: beta,
@@ -43,6 +50,10 @@ extension Winograd3x3 {
         for group in 1..<plan.blocking.groupCount {
             let partial = sums + group * transformedCount
             for i in 0..<transformedCount { sums[i] += partial[i] }
+        }
+        if tileSize == 4 {
+            largeTileWeightGradient(sums, pairs: pairs, into: target)
+            return gradWeight
         }
         for pair in 0..<pairs {
             func row(_ index: Int) -> SIMD4<Float> {
@@ -64,10 +75,42 @@ extension Winograd3x3 {
         }
         return gradWeight
     }
+
+    /// dW = G^T dU G from the 36 sums of F(4x4, 3x3), in Double like its weight transform.
+    private static func largeTileWeightGradient(_ sums: UnsafePointer<Float>, pairs: Int,
+                                                into target: UnsafeMutablePointer<Float>) {
+        let g = largeTileG
+        var left = [Double](repeating: 0, count: 18)
+        for pair in 0..<pairs {
+            // G^T dU: each kernel row a combines the six rows of dU with G's column a.
+            for column in 0..<6 {
+                var sum = (0.0, 0.0, 0.0)
+                for row in 0..<6 {
+                    let value = Double(sums[(6 * row + column) * pairs + pair])
+                    sum.0 += g[row].0 * value
+                    sum.1 += g[row].1 * value
+                    sum.2 += g[row].2 * value
+                }
+                (left[column], left[6 + column], left[12 + column]) = sum
+            }
+            // (G^T dU) G: each kernel column b combines a row's six values with G's column b.
+            let out = target + pair * 9
+            for row in 0..<3 {
+                var sum = (0.0, 0.0, 0.0)
+                for column in 0..<6 {
+                    let value = left[6 * row + column]
+                    sum.0 += value * g[column].0
+                    sum.1 += value * g[column].1
+                    sum.2 += value * g[column].2
+                }
+                (out[3 * row], out[3 * row + 1], out[3 * row + 2]) = (Float(sum.0), Float(sum.1), Float(sum.2))
+            }
+        }
+    }
 }
 
 extension WinogradPlan {
-    /// dM = A dY A^T for every 2x2 tile of the output gradient and output channel.
+    /// dM = A dY A^T for every tile of the output gradient and output channel.
     func transformOutputGradient(_ gradient: UnsafePointer<Float>, block: WinogradBlock,
                                  into transformed: UnsafeMutablePointer<Float>, stride: Int) {
         let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
@@ -77,6 +120,13 @@ extension WinogradPlan {
             for channel in 0..<channels {
                 let plane = gradient + ((block.firstImage + image) * channels + channel) * height * width
                 let target = transformed + channel * stride + image * block.tilesPerImage
+                if tileSize == 4 {
+                    let band = plane + 4 * block.tileRows.lowerBound * width
+                    // The same rows of the next plane (see `fillPadded`).
+                    PlaneRows.prefetch(band + height * width, count: 4 * block.tileRows.count * width)
+                    nayerd_winograd4x4_output_gradient(band, width, block.tileRows.count, tilesWide, target, matrixSize)
+                    continue
+                }
                 for tileRow in block.tileRows {
                     let y = 2 * tileRow
                     // The same rows of the next plane (see `fillPadded`).

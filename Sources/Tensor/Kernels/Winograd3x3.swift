@@ -88,7 +88,7 @@ public enum Winograd3x3 {
 
     /// F(4x4, 3x3)'s G, in Double: its sixths and twenty-fourths are not exact in Float,
     /// and rounding once at the end keeps U as close to exact as Float allows.
-    private static let largeTileG: [(Double, Double, Double)] = [
+    static let largeTileG: [(Double, Double, Double)] = [
         (1.0 / 4, 0, 0), (-1.0 / 6, -1.0 / 6, -1.0 / 6), (-1.0 / 6, 1.0 / 6, -1.0 / 6),
         (1.0 / 24, 1.0 / 12, 1.0 / 6), (1.0 / 24, -1.0 / 12, 1.0 / 6), (0, 0, 1),
     ]
