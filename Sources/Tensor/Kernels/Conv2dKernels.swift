@@ -23,6 +23,11 @@ public enum Conv2dKernels {
     /// on Zen 4 at batch 256: 128-256 beat 512 and 1024 on every benchmark shape (the
     /// column block then stays in L2 while OpenBLAS packs it).
     static let targetBlockColumns = 256
+    /// The same for weight gradients, whose gemm sums over the columns: at 3 input
+    /// channels (27 patch rows) a 256-column block made the gemm too small for OpenBLAS's
+    /// packed kernels; 512 took the 3->16 weight gradient from 2.0-2.4 to 1.7-1.9 ms and
+    /// left the stride-2 row unchanged.
+    static let weightGradientBlockColumns = 512
 
     /// The convolution, then max(0, .) when `rectified` (a relu fused into the output
     /// pass; inference only, as nothing keeps the pre-activation for backward).
@@ -129,7 +134,7 @@ public enum Conv2dKernels {
             return Winograd3x3.backwardWeight(gradOutput: gradOutput, input: input, geometry: geometry)
         }
         let weightCount = geometry.outputChannels * geometry.groupPatchSize
-        let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
+        let plan = Conv2dBlockPlan(geometry, targetColumns: weightGradientBlockColumns)
         let partials = Tensor(uninitializedShape: [plan.groupCount, weightCount])
         let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer,
                                        partials.storage.pointer))
