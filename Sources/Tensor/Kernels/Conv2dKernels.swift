@@ -23,11 +23,19 @@ public enum Conv2dKernels {
     /// on Zen 4 at batch 256: 128-256 beat 512 and 1024 on every benchmark shape (the
     /// column block then stays in L2 while OpenBLAS packs it).
     static let targetBlockColumns = 256
-    /// The same for weight gradients, whose gemm sums over the columns: at 3 input
-    /// channels (27 patch rows) a 256-column block made the gemm too small for OpenBLAS's
-    /// packed kernels; 512 took the 3->16 weight gradient from 2.0-2.4 to 1.7-1.9 ms and
-    /// left the stride-2 row unchanged.
-    static let weightGradientBlockColumns = 512
+    /// The most columns a weight-gradient block takes, whose gemm sums over the columns:
+    /// at 3 input channels (27 patch rows) a 256-column block made the gemm too small for
+    /// OpenBLAS's packed kernels, and 512 took the 3->16 weight gradient from 2.0-2.4 to
+    /// 1.7-1.9 ms. Blocks still hold at most one image where an image has 256 or more
+    /// output pixels (see `weightGradientBlockColumns(_:)`).
+    static let maximumWeightGradientBlockColumns = 512
+
+    /// Up to 512 columns, but not more than one image once an image fills a default
+    /// block: a one-image block reads its output gradient in place, where two images
+    /// would first be gathered into one matrix (2 % slower on the stride-2 row).
+    static func weightGradientBlockColumns(_ geometry: Conv2dGeometry) -> Int {
+        min(maximumWeightGradientBlockColumns, max(targetBlockColumns, geometry.window.outputPixels))
+    }
 
     /// The convolution, then max(0, .) when `rectified` (a relu fused into the output
     /// pass; inference only, as nothing keeps the pre-activation for backward).
@@ -134,7 +142,7 @@ public enum Conv2dKernels {
             return Winograd3x3.backwardWeight(gradOutput: gradOutput, input: input, geometry: geometry)
         }
         let weightCount = geometry.outputChannels * geometry.groupPatchSize
-        let plan = Conv2dBlockPlan(geometry, targetColumns: weightGradientBlockColumns)
+        let plan = Conv2dBlockPlan(geometry, targetColumns: weightGradientBlockColumns(geometry))
         let partials = Tensor(uninitializedShape: [plan.groupCount, weightCount])
         let pointers = UnsafeSendable((gradOutput.storage.pointer, input.storage.pointer,
                                        partials.storage.pointer))
