@@ -26,10 +26,10 @@ let package = Package(
 
         // Software prefetch for the streaming kernels (C, because Swift has no prefetch).
         .target(name: "CPrefetch"),
-        .target(name: "CWinograd", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         // Checked system calls and crash-safe file replacement, shared by every layer that does I/O.
         .target(name: "FileSystem"),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch", "CWinograd"], swiftSettings: optimized),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch", "CKernels"], swiftSettings: optimized),
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: optimized),
         .target(name: "SafeTensors", dependencies: ["Tensor", "FileSystem"]),
         .target(name: "NN", dependencies: ["Autograd", "SafeTensors"], swiftSettings: optimized),

@@ -61,6 +61,12 @@ private struct ConvCase: CustomStringConvertible, Sendable {
         // 8x8 images pair their tile rows.
         ConvCase(name: "winograd_4x4_pairs", inputShape: [3, 16, 8, 8], weightShape: [16, 16, 3, 3],
                  hasBias: true, stride: 1, padding: 1, groups: 1),
+        // Even sizes, output widths of 16 and 8, and a multiple of 4 output channels: the
+        // stride-2 forward pass and weight gradient run the direct phase-plane kernels.
+        ConvCase(name: "stride2_direct", inputShape: [3, 5, 16, 32], weightShape: [8, 5, 3, 3],
+                 hasBias: true, stride: 2, padding: 1, groups: 1),
+        ConvCase(name: "stride2_direct_narrow", inputShape: [2, 4, 16, 16], weightShape: [4, 4, 3, 3],
+                 hasBias: false, stride: 2, padding: 1, groups: 1),
     ]
 
     func apply(_ variables: [Variable]) -> Variable {

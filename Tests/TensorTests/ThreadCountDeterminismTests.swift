@@ -21,12 +21,15 @@ import Testing
         }
     }
 
-    /// (input shape, weight shape, stride, padding, groups): Winograd, im2col with several
-    /// images per block, row bands of one large image, stride 2, pointwise, grouped.
+    /// (input shape, weight shape, stride, padding, groups): Winograd with 4x4 tiles (8x8
+    /// images) and 2x2 tiles (40x40 is not a multiple of 16 wide), im2col with several
+    /// images per block, row bands of one large image, stride 2 (im2col, and the direct
+    /// weight gradient), pointwise, grouped.
     private static let convolutions: [([Int], [Int], Int, Int, Int)] = [
         ([20, 16, 8, 8], [24, 16, 3, 3], 1, 1, 1),
         ([12, 3, 32, 32], [16, 3, 3, 3], 1, 1, 1),
         ([10, 8, 12, 12], [16, 8, 3, 3], 2, 1, 1),
+        ([11, 6, 16, 16], [8, 6, 3, 3], 2, 1, 1),
         ([9, 16, 6, 6], [8, 16, 1, 1], 1, 0, 1),
         ([7, 8, 10, 10], [8, 4, 3, 3], 1, 1, 2),
         ([5, 32, 40, 40], [16, 32, 3, 3], 1, 1, 1),

@@ -24,6 +24,8 @@ CASES = {
     "winograd_4x4_tiles": ((2, 16, 8, 16), (16, 16, 3, 3), True, 1, 1, 1, False),
     "winograd_4x4_wide": ((1, 16, 4, 48), (20, 16, 3, 3), False, 1, 1, 1, False),
     "winograd_4x4_pairs": ((3, 16, 8, 8), (16, 16, 3, 3), True, 1, 1, 1, False),
+    "stride2_direct": ((3, 5, 16, 32), (8, 5, 3, 3), True, 2, 1, 1, False),
+    "stride2_direct_narrow": ((2, 4, 16, 16), (4, 4, 3, 3), False, 2, 1, 1, False),
 }
 
 

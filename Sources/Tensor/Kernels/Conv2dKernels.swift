@@ -51,6 +51,10 @@ public enum Conv2dKernels {
                                        transformedWeight: Winograd3x3.transformWeight(weight, tileSize: tileSize),
                                        bias: bias, geometry: geometry, rectified: rectified)
         }
+        if StrideTwoConvolution.applies(to: geometry) {
+            return StrideTwoConvolution.forward(input: input, weight: weight, bias: bias, geometry: geometry,
+                                                rectified: rectified)
+        }
         let output = Tensor(uninitializedShape: geometry.outputShape)
         let plan = Conv2dBlockPlan(geometry, targetColumns: targetBlockColumns)
         let pointers = UnsafeSendable((input.storage.pointer, weight.storage.pointer,
@@ -140,6 +144,9 @@ public enum Conv2dKernels {
                      "conv2d backward got gradient \(gradOutput.shape), input \(input.shape) for \(geometry)")
         if Winograd3x3.applies(to: geometry) {
             return Winograd3x3.backwardWeight(gradOutput: gradOutput, input: input, geometry: geometry)
+        }
+        if StrideTwoConvolution.applies(to: geometry) {
+            return StrideTwoConvolution.backwardWeight(gradOutput: gradOutput, input: input, geometry: geometry)
         }
         let weightCount = geometry.outputChannels * geometry.groupPatchSize
         let plan = Conv2dBlockPlan(geometry, targetColumns: weightGradientBlockColumns(geometry))

@@ -1,4 +1,4 @@
-import CWinograd
+import CKernels
 
 /// The weight gradient of a Winograd3x3 convolution, as the adjoint of its forward pass,
 /// with the forward pass's tile size (see `forwardTileSize`).

@@ -14,7 +14,7 @@
 /// F(2x2, 3x3) transforms (Lavin & Gray): B^T rows (1 0 -1 0) (0 1 1 0) (0 -1 1 0) (0 1 0 -1);
 /// G rows (1 0 0) (1/2 1/2 1/2) (1/2 -1/2 1/2) (0 0 1); A^T rows (1 1 1 0) (0 1 -1 -1).
 /// F(4x4, 3x3): G rows (1/4 0 0) (-1/6 -1/6 -1/6) (-1/6 1/6 -1/6) (1/24 1/12 1/6)
-/// (1/24 -1/12 1/6) (0 0 1); B^T and A^T in Sources/CWinograd/CWinograd.c.
+/// (1/24 -1/12 1/6) (0 0 1); B^T and A^T in Sources/CKernels/Winograd4x4.c.
 public enum Winograd3x3 {
     /// Tiles per block at 128 channels: V and M then stay near L2 for channel counts up
     /// to a few hundred. Fewer channels get proportionally more tiles (see `blockTiles`).

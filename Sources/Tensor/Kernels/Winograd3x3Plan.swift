@@ -1,7 +1,7 @@
-import CWinograd
+import CKernels
 
 /// Blocks of output tiles for Winograd3x3, and its input and output transforms: the
-/// F(2x2, 3x3) ones here, the F(4x4, 3x3) ones per band in the CWinograd C target (its
+/// F(2x2, 3x3) ones here, the F(4x4, 3x3) ones per band in the CKernels C target (its
 /// stride-4 deinterleave is where Swift's SIMD types fell back to scalar code, 4x slower).
 ///
 /// Shape legend: a block holds several whole images (small images) or a band of tile

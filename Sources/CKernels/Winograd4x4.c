@@ -1,15 +1,6 @@
-#include "CWinograd.h"
+#include "CKernels.h"
 
-#include <string.h>
-
-typedef float f4 __attribute__((vector_size(16)));
-typedef float f8 __attribute__((vector_size(32)));
-typedef float f16 __attribute__((vector_size(64)));
-typedef float f32 __attribute__((vector_size(128)));
-
-// memcpy is the portable unaligned vector load and store; clang turns it into vmovups.
-#define LOAD(type, pointer) ({ type value_; memcpy(&value_, (pointer), sizeof(type)); value_; })
-#define STORE(pointer, value) do { __typeof__(value) value_ = (value); memcpy((pointer), &value_, sizeof value_); } while (0)
+#include "Vectors.h"
 
 // B^T d over six values of any vector type (rows of B^T: (4 0 -5 0 1 0) (0 -4 -4 1 1 0)
 // (0 4 -4 -1 1 0) (0 -2 -1 2 1 0) (0 2 -1 -2 1 0) (0 4 0 -5 0 1)).
