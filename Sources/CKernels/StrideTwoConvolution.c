@@ -2,7 +2,8 @@
 
 #include "Vectors.h"
 
-// Direct weight gradient of a 3x3, stride-2, padding-1 convolution, without im2col.
+// Direct forward pass and weight gradient of a 3x3, stride-2, padding-1 convolution,
+// without im2col.
 //
 // Each input channel is split into its four phase planes (even/odd rows by even/odd
 // columns), each with one zero row on top and one zero column on the left. Tap (i, j)
@@ -12,7 +13,9 @@
 // contiguous row of its phase plane, so
 //   dW[o][c][i][j] += sum over (oh, ow) of dY[o][oh][ow] * phase(c, i, j)[oh][ow]
 // runs as vector FMAs over 8 output pixels, with a 4-output-channel by 3-tap block of
-// accumulators in registers, summed across lanes once per image.
+// accumulators in registers, summed across lanes once per image; and
+//   Y[o][oh][ow] = bias[o] + sum over (c, i, j) of W[o][c][i][j] * phase(c, i, j)[oh][ow]
+// with a 4-output-channel by 16-pixel block of accumulators.
 
 enum { outputBlock = 4 };
 

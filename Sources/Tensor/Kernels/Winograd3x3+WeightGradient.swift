@@ -10,6 +10,7 @@ import CKernels
 extension Winograd3x3 {
     /// Tiles per block: more than the forward's, since the gemm's inner size is the tile count.
     static let weightGradientBlockTiles = 192
+    /// Half as many 4x4 tiles, whose 36 transformed values per channel take 2.25x the room.
     static let weightGradientLargeBlockTiles = 96
 
     public static func backwardWeight(gradOutput: Tensor, input: Tensor, geometry: Conv2dGeometry) -> Tensor {

@@ -1,8 +1,8 @@
 /// 3x3, stride-1, padding-1 convolution by Winograd's minimal filtering: F(2x2, 3x3)
 /// costs 16 multiplies per 2x2 output tile and channel pair instead of 36 (2.25x fewer),
-/// F(4x4, 3x3) 36 per 4x4 tile instead of 144 (4x fewer). The forward pass (and the input
-/// gradient, which is a forward pass) uses 4x4 tiles where the image allows (see
-/// `forwardTileSize`); the weight gradient uses 2x2 tiles.
+/// F(4x4, 3x3) 36 per 4x4 tile instead of 144 (4x fewer). All three passes (the input
+/// gradient is a forward pass) use 4x4 tiles where the image allows (see
+/// `forwardTileSize`), else 2x2 tiles.
 ///
 /// Shape legend (NCHW; output is the input's size), for tile side t and s = t + 2:
 ///   input [N, Cin, H, W], weight [Cout, Cin, 3, 3], output [N, Cout, H, W]

@@ -63,9 +63,8 @@ struct WinogradPlan {
         }
     }
 
-    /// Floats of the zero-padded copy of one channel's band that `transformInput` reads,
-    /// plus the slack that the large tiles' vector loads read past the last row.
-    var paddedPlaneCount: Int { (tileSize * blocking.rowsPerBlock + 2) * (tileSize * tilesWide + 2) + 16 }
+    /// Floats of the zero-padded copy of one channel's band that `transformInput` reads.
+    var paddedPlaneCount: Int { (tileSize * blocking.rowsPerBlock + 2) * (tileSize * tilesWide + 2) }
 
     /// V = B^T d B for every tile and input channel of the block. Each channel's band is
     /// first copied into `padded` with its zero border, so every tile loads whole rows
