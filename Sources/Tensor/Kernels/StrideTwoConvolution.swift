@@ -7,7 +7,7 @@ import CKernels
 /// the 9x larger column matrix and stayed at PyTorch's speed; the direct kernels keep a
 /// block of sums in registers (4 output channels by 3 taps, or by 16 pixels) and stream
 /// each phase row once per block. The input gradient stays on im2col (col2im), already
-/// 2.5-3x PyTorch's speed.
+/// 1.4-2.9x PyTorch's speed.
 ///
 /// Like every weight gradient, each image group sums into its own partial and the
 /// partials are added in group order, so results repeat bit for bit at any thread count.
