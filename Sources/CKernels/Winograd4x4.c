@@ -186,99 +186,85 @@ static inline void storeInterleavedRowPair(float *target, long rowDistance, cons
         } \
     } while (0)
 
+// Walks the vector runs of a band of `tileRows` rows of `tilesWide` tiles: two tile rows
+// of 2 (tilesWide 2, rows in pairs), two tile rows of 4 (tilesWide 4; an odd last row runs
+// alone), else runs of 8, then 4, tiles along each row. Each shape's argument names a
+// macro of (row, column) that does one run of that shape.
+#define FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4) do { \
+        long row_ = 0; \
+        if ((tilesWide) == 2) { \
+            for (; row_ + 1 < (tileRows); row_ += 2) PAIR_OF_2(row_, 0); \
+            break; \
+        } \
+        if ((tilesWide) == 4) { \
+            for (; row_ + 1 < (tileRows); row_ += 2) PAIR_OF_4(row_, 0); \
+        } \
+        for (; row_ < (tileRows); row_++) { \
+            long column_ = 0; \
+            for (; column_ + 8 <= (tilesWide); column_ += 8) RUN_OF_8(row_, column_); \
+            for (; column_ + 4 <= (tilesWide); column_ += 4) RUN_OF_4(row_, column_); \
+        } \
+    } while (0)
+
 void nayerd_winograd4x4_output_gradient(const float *gradient, long width, long tileRows, long tilesWide,
                                         float *out, long matrixStride) {
-    long row = 0;
-#define TILE_COLUMNS_ROW_PAIR(x, c) tileColumnsRowPair((x), 4 * width, (c))
-#define TILE_COLUMNS_PAIR(x, c) tileColumnsPair((x), 4 * width, (c))
-    if (tilesWide == 4) {
-        for (; row + 1 < tileRows; row += 2) {
-            OUTPUT_GRADIENT_RUN(f8, TILE_COLUMNS_ROW_PAIR, gradient + 4 * row * width, width, out + 4 * row,
-                                matrixStride);
-        }
-    } else if (tilesWide == 2) {
-        for (; row + 1 < tileRows; row += 2) {
-            OUTPUT_GRADIENT_RUN(f4, TILE_COLUMNS_PAIR, gradient + 4 * row * width, width, out + 2 * row,
-                                matrixStride);
-        }
-        return;
-    }
-#undef TILE_COLUMNS_ROW_PAIR
-#undef TILE_COLUMNS_PAIR
-    for (; row < tileRows; row++) {
-        const float *first = gradient + 4 * row * width;
-        float *target = out + row * tilesWide;
-        long column = 0;
-        for (; column + 8 <= tilesWide; column += 8) {
-            OUTPUT_GRADIENT_RUN(f8, tileColumns8, first + 4 * column, width, target + column, matrixStride);
-        }
-        for (; column + 4 <= tilesWide; column += 4) {
-            OUTPUT_GRADIENT_RUN(f4, tileColumns4, first + 4 * column, width, target + column, matrixStride);
-        }
-    }
+#define COLUMNS_PAIR(x, c) tileColumnsPair((x), 4 * width, (c))
+#define COLUMNS_ROW_PAIR(x, c) tileColumnsRowPair((x), 4 * width, (c))
+#define RUN(type, columns, row, column) \
+    OUTPUT_GRADIENT_RUN(type, columns, gradient + 4 * (row) * width + 4 * (column), width, \
+                        out + (row) * tilesWide + (column), matrixStride)
+#define PAIR_OF_2(row, column) RUN(f4, COLUMNS_PAIR, row, column)
+#define PAIR_OF_4(row, column) RUN(f8, COLUMNS_ROW_PAIR, row, column)
+#define RUN_OF_8(row, column) RUN(f8, tileColumns8, row, column)
+#define RUN_OF_4(row, column) RUN(f4, tileColumns4, row, column)
+    FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4);
+#undef COLUMNS_PAIR
+#undef COLUMNS_ROW_PAIR
+#undef RUN
+#undef PAIR_OF_2
+#undef PAIR_OF_4
+#undef RUN_OF_8
+#undef RUN_OF_4
 }
 
 void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRows, long tilesWide,
                               float *out, long matrixStride) {
-    if (tilesWide == 2) {
 #define COLUMNS_PAIR(x, c) columnsPair((x), 4 * paddedWidth, (c))
-        for (long row = 0; row + 1 < tileRows; row += 2) {
-            INPUT_RUN(f4, COLUMNS_PAIR, padded + 4 * row * paddedWidth, paddedWidth, out + 2 * row, matrixStride);
-        }
-#undef COLUMNS_PAIR
-        return;
-    }
-    long row = 0;
-    if (tilesWide == 4) {
-        // Two tile rows per run fill 8 lanes; an odd last row takes the 4-lane runs below.
 #define COLUMNS_ROW_PAIR(x, c) columnsRowPair((x), 4 * paddedWidth, (c))
-        for (; row + 1 < tileRows; row += 2) {
-            INPUT_RUN(f8, COLUMNS_ROW_PAIR, padded + 4 * row * paddedWidth, paddedWidth, out + 4 * row, matrixStride);
-        }
+#define RUN(type, columns, row, column) \
+    INPUT_RUN(type, columns, padded + 4 * (row) * paddedWidth + 4 * (column), paddedWidth, \
+              out + (row) * tilesWide + (column), matrixStride)
+#define PAIR_OF_2(row, column) RUN(f4, COLUMNS_PAIR, row, column)
+#define PAIR_OF_4(row, column) RUN(f8, COLUMNS_ROW_PAIR, row, column)
+#define RUN_OF_8(row, column) RUN(f8, columns8, row, column)
+#define RUN_OF_4(row, column) RUN(f4, columns4, row, column)
+    FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4);
+#undef COLUMNS_PAIR
 #undef COLUMNS_ROW_PAIR
-    }
-    for (; row < tileRows; row++) {
-        const float *band = padded + 4 * row * paddedWidth;
-        float *target = out + row * tilesWide;
-        long column = 0;
-        for (; column + 8 <= tilesWide; column += 8) {
-            INPUT_RUN(f8, columns8, band + 4 * column, paddedWidth, target + column, matrixStride);
-        }
-        for (; column + 4 <= tilesWide; column += 4) {
-            INPUT_RUN(f4, columns4, band + 4 * column, paddedWidth, target + column, matrixStride);
-        }
-    }
+#undef RUN
+#undef PAIR_OF_2
+#undef PAIR_OF_4
+#undef RUN_OF_8
+#undef RUN_OF_4
 }
 
 void nayerd_winograd4x4_output(const float *product, long matrixStride, long tileRows, long tilesWide,
                                float shift, int rectified, float *output, long width) {
-    if (tilesWide == 2) {
 #define STORE_PAIR(target, y) storeInterleavedPair((target), 4 * width, (y))
-        for (long row = 0; row + 1 < tileRows; row += 2) {
-            OUTPUT_RUN(f4, STORE_PAIR, product + 2 * row, matrixStride, shift, rectified, output + 4 * row * width,
-                       width);
-        }
-#undef STORE_PAIR
-        return;
-    }
-    long row = 0;
-    if (tilesWide == 4) {
 #define STORE_ROW_PAIR(target, y) storeInterleavedRowPair((target), 4 * width, (y))
-        for (; row + 1 < tileRows; row += 2) {
-            OUTPUT_RUN(f8, STORE_ROW_PAIR, product + 4 * row, matrixStride, shift, rectified, output + 4 * row * width,
-                       width);
-        }
+#define RUN(type, store, row, column) \
+    OUTPUT_RUN(type, store, product + (row) * tilesWide + (column), matrixStride, shift, rectified, \
+               output + 4 * (row) * width + 4 * (column), width)
+#define PAIR_OF_2(row, column) RUN(f4, STORE_PAIR, row, column)
+#define PAIR_OF_4(row, column) RUN(f8, STORE_ROW_PAIR, row, column)
+#define RUN_OF_8(row, column) RUN(f8, storeInterleaved8, row, column)
+#define RUN_OF_4(row, column) RUN(f4, storeInterleaved4, row, column)
+    FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4);
+#undef STORE_PAIR
 #undef STORE_ROW_PAIR
-    }
-    for (; row < tileRows; row++) {
-        const float *m = product + row * tilesWide;
-        float *first = output + 4 * row * width;
-        long column = 0;
-        for (; column + 8 <= tilesWide; column += 8) {
-            OUTPUT_RUN(f8, storeInterleaved8, m + column, matrixStride, shift, rectified, first + 4 * column, width);
-        }
-        for (; column + 4 <= tilesWide; column += 4) {
-            OUTPUT_RUN(f4, storeInterleaved4, m + column, matrixStride, shift, rectified, first + 4 * column, width);
-        }
-    }
+#undef RUN
+#undef PAIR_OF_2
+#undef PAIR_OF_4
+#undef RUN_OF_8
+#undef RUN_OF_4
 }

@@ -46,6 +46,16 @@ struct ImageBlocking {
         }
     }
 
+    /// Adds each group's partial sum (`partials` holds `groupCount` rows of `count` floats)
+    /// into the first row, in group order, so the total repeats bit for bit whatever the
+    /// number of workers that made the partials.
+    func addPartials(_ partials: UnsafeMutablePointer<Float>, count: Int) {
+        for group in 1..<groupCount {
+            let partial = partials + group * count
+            for i in 0..<count { partials[i] += partial[i] }
+        }
+    }
+
     /// The blocks of `images` in order, an image's row bands top to bottom.
     func forEachBlock(in images: Range<Int>, _ body: (_ firstImage: Int, _ count: Int, _ rows: Range<Int>) -> Void) {
         var first = images.lowerBound

@@ -68,13 +68,9 @@ enum StrideTwoConvolution {
                                              images.count, inputChannels, outputChannels,
                                              window.height, window.width, partial, phases)
         }
+        blocking.addPartials(partials.storage.pointer, count: weightCount)
         let gradWeight = Tensor(uninitializedShape: geometry.weightShape)
-        let (sums, target) = (partials.storage.pointer, gradWeight.storage.pointer)
-        target.update(from: sums, count: weightCount)
-        for group in 1..<blocking.groupCount {
-            let partial = sums + group * weightCount
-            for i in 0..<weightCount { target[i] += partial[i] }
-        }
+        gradWeight.storage.pointer.update(from: partials.storage.pointer, count: weightCount)
         return gradWeight
     }
 }

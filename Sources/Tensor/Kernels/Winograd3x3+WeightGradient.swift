@@ -48,10 +48,7 @@ extension Winograd3x3 {
         let gradWeight = Tensor(uninitializedShape: geometry.weightShape)
         let pairs = outputChannels * inputChannels
         let (sums, target) = (partials.storage.pointer, gradWeight.storage.pointer)
-        for group in 1..<plan.blocking.groupCount {
-            let partial = sums + group * transformedCount
-            for i in 0..<transformedCount { sums[i] += partial[i] }
-        }
+        plan.blocking.addPartials(sums, count: transformedCount)
         if tileSize == 4 {
             largeTileWeightGradient(sums, pairs: pairs, into: target)
             return gradWeight
@@ -117,48 +114,53 @@ extension WinogradPlan {
         let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
         let channels = geometry.outputChannels
         let matrixSize = Self.matrixStride(channels: channels, tiles: stride)
-        for image in 0..<block.count {
-            for channel in 0..<channels {
-                let plane = gradient + ((block.firstImage + image) * channels + channel) * height * width
-                let target = transformed + channel * stride + image * block.tilesPerImage
-                if tileSize == 4 {
-                    let band = plane + 4 * block.tileRows.lowerBound * width
-                    // The same rows of the next plane (see `fillPadded`).
-                    PlaneRows.prefetch(band + height * width, count: 4 * block.tileRows.count * width)
-                    nayerd_winograd4x4_output_gradient(band, width, block.tileRows.count, tilesWide, target, matrixSize)
-                    continue
+        forEachPlane(of: block, channels: channels, planeSize: height * width, stride: stride) { _, plane, column in
+            if tileSize == 4 {
+                let band = gradient + plane + 4 * block.tileRows.lowerBound * width
+                // The same rows of the next plane (see `fillPadded`).
+                PlaneRows.prefetch(band + height * width, count: 4 * block.tileRows.count * width)
+                nayerd_winograd4x4_output_gradient(band, width, block.tileRows.count, tilesWide, transformed + column,
+                                                   matrixSize)
+            } else {
+                transformSmallTileOutputGradient(gradient + plane, tileRows: block.tileRows,
+                                                 into: transformed + column, matrixSize: matrixSize)
+            }
+        }
+    }
+
+    /// The F(2x2, 3x3) output-gradient transform of one channel's tile rows.
+    private func transformSmallTileOutputGradient(_ plane: UnsafePointer<Float>, tileRows: Range<Int>,
+                                                  into target: UnsafeMutablePointer<Float>, matrixSize: Int) {
+        let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
+        for tileRow in tileRows {
+            let y = 2 * tileRow
+            // The same rows of the next plane (see `fillPadded`).
+            PlaneRows.prefetch(plane + height * width + y * width, count: min(2, height - y) * width)
+            let vectorized = y + 1 < height
+                ? transformOutputGradientRuns(plane + y * width, width: width,
+                                              into: target + (tileRow - tileRows.lowerBound) * tilesWide,
+                                              matrixSize: matrixSize)
+                : 0
+            for tileColumn in vectorized..<tilesWide {
+                let x = 2 * tileColumn
+                let first = plane + y * width + x
+                let right = x + 1 < width, below = y + 1 < height
+                let (a, b) = (first[0], right ? first[1] : 0)
+                let (c, d) = below ? (first[width], right ? first[width + 1] : 0) : (0, 0)
+                let column = target + (tileRow - tileRows.lowerBound) * tilesWide + tileColumn
+                // A y: rows (a b), (a+c b+d), (a-c b-d), (-c -d); then each row (p q)
+                // becomes (p, p+q, p-q, -q).
+                func store(_ p: Float, _ q: Float, row: Int) {
+                    let out = column + 4 * row * matrixSize
+                    out[0] = p
+                    out[matrixSize] = p + q
+                    out[2 * matrixSize] = p - q
+                    out[3 * matrixSize] = -q
                 }
-                for tileRow in block.tileRows {
-                    let y = 2 * tileRow
-                    // The same rows of the next plane (see `fillPadded`).
-                    PlaneRows.prefetch(plane + height * width + y * width, count: min(2, height - y) * width)
-                    let vectorized = y + 1 < height
-                        ? transformOutputGradientRuns(plane + y * width, width: width,
-                                                      into: target + (tileRow - block.tileRows.lowerBound) * tilesWide,
-                                                      matrixSize: matrixSize)
-                        : 0
-                    for tileColumn in vectorized..<tilesWide {
-                        let x = 2 * tileColumn
-                        let first = plane + y * width + x
-                        let right = x + 1 < width, below = y + 1 < height
-                        let (a, b) = (first[0], right ? first[1] : 0)
-                        let (c, d) = below ? (first[width], right ? first[width + 1] : 0) : (0, 0)
-                        let column = target + (tileRow - block.tileRows.lowerBound) * tilesWide + tileColumn
-                        // A y: rows (a b), (a+c b+d), (a-c b-d), (-c -d); then each row (p q)
-                        // becomes (p, p+q, p-q, -q).
-                        func store(_ p: Float, _ q: Float, row: Int) {
-                            let out = column + 4 * row * matrixSize
-                            out[0] = p
-                            out[matrixSize] = p + q
-                            out[2 * matrixSize] = p - q
-                            out[3 * matrixSize] = -q
-                        }
-                        store(a, b, row: 0)
-                        store(a + c, b + d, row: 1)
-                        store(a - c, b - d, row: 2)
-                        store(-c, -d, row: 3)
-                    }
-                }
+                store(a, b, row: 0)
+                store(a + c, b + d, row: 1)
+                store(a - c, b - d, row: 2)
+                store(-c, -d, row: 3)
             }
         }
     }

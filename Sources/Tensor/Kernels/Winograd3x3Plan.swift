@@ -63,6 +63,20 @@ struct WinogradPlan {
         }
     }
 
+    /// Calls `body` for every image of the block and every one of `channels` channels, with
+    /// the offset of that channel's plane (of `planeSize` floats) in an NCHW tensor and of
+    /// its first tile column in transformed matrices whose rows are `stride` long.
+    @inline(__always)
+    func forEachPlane(of block: WinogradBlock, channels: Int, planeSize: Int, stride: Int,
+                      _ body: (_ channel: Int, _ plane: Int, _ column: Int) -> Void) {
+        for image in 0..<block.count {
+            for channel in 0..<channels {
+                body(channel, ((block.firstImage + image) * channels + channel) * planeSize,
+                     channel * stride + image * block.tilesPerImage)
+            }
+        }
+    }
+
     /// Floats of the zero-padded copy of one channel's band that `transformInput` reads.
     var paddedPlaneCount: Int { (tileSize * blocking.rowsPerBlock + 2) * (tileSize * tilesWide + 2) }
 
@@ -79,21 +93,20 @@ struct WinogradPlan {
         let firstRow = tileSize * block.tileRows.lowerBound - 1
         let paddedRows = tileSize * block.tileRows.count + 2
         let validRows = max(firstRow, 0)..<min(firstRow + paddedRows, height)
-        for image in 0..<block.count {
-            for channel in 0..<channels {
-                let plane = input + ((block.firstImage + image) * channels + channel) * height * width
-                // The next channel's plane (or the next image's first) follows this one.
-                Self.fillPadded(padded, rows: paddedRows, width: paddedWidth, from: plane, imageWidth: width,
-                                validRows: (validRows.lowerBound - firstRow)..<(validRows.upperBound - firstRow),
-                                firstImageRow: validRows.lowerBound, prefetching: plane + height * width)
-                let target = transformed + channel * stride + image * block.tilesPerImage
-                if tileSize == 4 {
-                    precondition(tilesWide != 2 || block.tileRows.count % 2 == 0, "paired tile rows split at \(block)")
-                    nayerd_winograd4x4_input(padded, paddedWidth, block.tileRows.count, tilesWide, target, matrixSize)
-                } else {
-                    transformSmallTileBand(padded, paddedWidth: paddedWidth, tileRows: block.tileRows.count,
-                                           into: target, matrixSize: matrixSize)
-                }
+        precondition(tileSize == 2 || tilesWide != 2 || block.tileRows.count % 2 == 0,
+                     "paired tile rows split at \(block)")
+        forEachPlane(of: block, channels: channels, planeSize: height * width, stride: stride) { _, planeOffset, column in
+            let plane = input + planeOffset
+            // The next channel's plane (or the next image's first) follows this one.
+            Self.fillPadded(padded, rows: paddedRows, width: paddedWidth, from: plane, imageWidth: width,
+                            validRows: (validRows.lowerBound - firstRow)..<(validRows.upperBound - firstRow),
+                            firstImageRow: validRows.lowerBound, prefetching: plane + height * width)
+            if tileSize == 4 {
+                nayerd_winograd4x4_input(padded, paddedWidth, block.tileRows.count, tilesWide, transformed + column,
+                                         matrixSize)
+            } else {
+                transformSmallTileBand(padded, paddedWidth: paddedWidth, tileRows: block.tileRows.count,
+                                       into: transformed + column, matrixSize: matrixSize)
             }
         }
     }
@@ -105,18 +118,15 @@ struct WinogradPlan {
         let (height, width) = (geometry.window.outputHeight, geometry.window.outputWidth)
         let channels = geometry.outputChannels
         let matrixSize = Self.matrixStride(channels: channels, tiles: stride)
-        for image in 0..<block.count {
-            for channel in 0..<channels {
-                let plane = output + ((block.firstImage + image) * channels + channel) * height * width
-                let source = product + channel * stride + image * block.tilesPerImage
-                let shift = bias?[channel] ?? 0
-                if tileSize == 4 {
-                    nayerd_winograd4x4_output(source, matrixSize, block.tileRows.count, tilesWide, shift,
-                                              rectified ? 1 : 0, plane + 4 * block.tileRows.lowerBound * width, width)
-                } else {
-                    transformSmallTileOutput(source, matrixSize: matrixSize, shift: shift, tileRows: block.tileRows,
-                                             into: plane, rectified: rectified)
-                }
+        forEachPlane(of: block, channels: channels, planeSize: height * width, stride: stride) { channel, plane, column in
+            let shift = bias?[channel] ?? 0
+            if tileSize == 4 {
+                nayerd_winograd4x4_output(product + column, matrixSize, block.tileRows.count, tilesWide, shift,
+                                          rectified ? 1 : 0, output + plane + 4 * block.tileRows.lowerBound * width,
+                                          width)
+            } else {
+                transformSmallTileOutput(product + column, matrixSize: matrixSize, shift: shift,
+                                         tileRows: block.tileRows, into: output + plane, rectified: rectified)
             }
         }
     }
