@@ -188,21 +188,21 @@ static inline void storeInterleavedRowPair(float *target, long rowDistance, cons
 
 // Walks the vector runs of a band of `tileRows` rows of `tilesWide` tiles: two tile rows
 // of 2 (tilesWide 2, rows in pairs), two tile rows of 4 (tilesWide 4; an odd last row runs
-// alone), else runs of 8, then 4, tiles along each row. Each shape's argument names a
-// macro of (row, column) that does one run of that shape.
-#define FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4) do { \
+// alone), else runs of 8, then 4, tiles along each row. RUN(type, shape, row, column) does
+// one run, `shape` being the argument named for it (a column loader or an output store).
+#define FOR_EACH_RUN(tileRows, tilesWide, RUN, pairOf2, pairOf4, runOf8, runOf4) do { \
         long row_ = 0; \
         if ((tilesWide) == 2) { \
-            for (; row_ + 1 < (tileRows); row_ += 2) PAIR_OF_2(row_, 0); \
+            for (; row_ + 1 < (tileRows); row_ += 2) RUN(f4, pairOf2, row_, 0); \
             break; \
         } \
         if ((tilesWide) == 4) { \
-            for (; row_ + 1 < (tileRows); row_ += 2) PAIR_OF_4(row_, 0); \
+            for (; row_ + 1 < (tileRows); row_ += 2) RUN(f8, pairOf4, row_, 0); \
         } \
         for (; row_ < (tileRows); row_++) { \
             long column_ = 0; \
-            for (; column_ + 8 <= (tilesWide); column_ += 8) RUN_OF_8(row_, column_); \
-            for (; column_ + 4 <= (tilesWide); column_ += 4) RUN_OF_4(row_, column_); \
+            for (; column_ + 8 <= (tilesWide); column_ += 8) RUN(f8, runOf8, row_, column_); \
+            for (; column_ + 4 <= (tilesWide); column_ += 4) RUN(f4, runOf4, row_, column_); \
         } \
     } while (0)
 
@@ -213,18 +213,10 @@ void nayerd_winograd4x4_output_gradient(const float *gradient, long width, long 
 #define RUN(type, columns, row, column) \
     OUTPUT_GRADIENT_RUN(type, columns, gradient + 4 * (row) * width + 4 * (column), width, \
                         out + (row) * tilesWide + (column), matrixStride)
-#define PAIR_OF_2(row, column) RUN(f4, COLUMNS_PAIR, row, column)
-#define PAIR_OF_4(row, column) RUN(f8, COLUMNS_ROW_PAIR, row, column)
-#define RUN_OF_8(row, column) RUN(f8, tileColumns8, row, column)
-#define RUN_OF_4(row, column) RUN(f4, tileColumns4, row, column)
-    FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4);
+    FOR_EACH_RUN(tileRows, tilesWide, RUN, COLUMNS_PAIR, COLUMNS_ROW_PAIR, tileColumns8, tileColumns4);
 #undef COLUMNS_PAIR
 #undef COLUMNS_ROW_PAIR
 #undef RUN
-#undef PAIR_OF_2
-#undef PAIR_OF_4
-#undef RUN_OF_8
-#undef RUN_OF_4
 }
 
 void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRows, long tilesWide,
@@ -234,18 +226,10 @@ void nayerd_winograd4x4_input(const float *padded, long paddedWidth, long tileRo
 #define RUN(type, columns, row, column) \
     INPUT_RUN(type, columns, padded + 4 * (row) * paddedWidth + 4 * (column), paddedWidth, \
               out + (row) * tilesWide + (column), matrixStride)
-#define PAIR_OF_2(row, column) RUN(f4, COLUMNS_PAIR, row, column)
-#define PAIR_OF_4(row, column) RUN(f8, COLUMNS_ROW_PAIR, row, column)
-#define RUN_OF_8(row, column) RUN(f8, columns8, row, column)
-#define RUN_OF_4(row, column) RUN(f4, columns4, row, column)
-    FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4);
+    FOR_EACH_RUN(tileRows, tilesWide, RUN, COLUMNS_PAIR, COLUMNS_ROW_PAIR, columns8, columns4);
 #undef COLUMNS_PAIR
 #undef COLUMNS_ROW_PAIR
 #undef RUN
-#undef PAIR_OF_2
-#undef PAIR_OF_4
-#undef RUN_OF_8
-#undef RUN_OF_4
 }
 
 void nayerd_winograd4x4_output(const float *product, long matrixStride, long tileRows, long tilesWide,
@@ -255,16 +239,8 @@ void nayerd_winograd4x4_output(const float *product, long matrixStride, long til
 #define RUN(type, store, row, column) \
     OUTPUT_RUN(type, store, product + (row) * tilesWide + (column), matrixStride, shift, rectified, \
                output + 4 * (row) * width + 4 * (column), width)
-#define PAIR_OF_2(row, column) RUN(f4, STORE_PAIR, row, column)
-#define PAIR_OF_4(row, column) RUN(f8, STORE_ROW_PAIR, row, column)
-#define RUN_OF_8(row, column) RUN(f8, storeInterleaved8, row, column)
-#define RUN_OF_4(row, column) RUN(f4, storeInterleaved4, row, column)
-    FOR_EACH_RUN(tileRows, tilesWide, PAIR_OF_2, PAIR_OF_4, RUN_OF_8, RUN_OF_4);
+    FOR_EACH_RUN(tileRows, tilesWide, RUN, STORE_PAIR, STORE_ROW_PAIR, storeInterleaved8, storeInterleaved4);
 #undef STORE_PAIR
 #undef STORE_ROW_PAIR
 #undef RUN
-#undef PAIR_OF_2
-#undef PAIR_OF_4
-#undef RUN_OF_8
-#undef RUN_OF_4
 }
