@@ -2,7 +2,7 @@
 """Draws the ablation's test-accuracy curves (one colour per generator input: thin
 lines per seed, a thick line for the mean over seeds) as curves.svg, and writes
 table.md: mean accuracy per epoch and, per seed, the epochs until a threshold.
-Usage: plot_ablation.py RESULTS_DIR (holding seedN/{lte,onehot,noise}.csv).
+Usage: plot_ablation.py RESULTS_DIR (holding seedN/{lte,onehot,noise,random}.csv).
 Standard library only, so it runs without the torch venv."""
 import csv
 import statistics
@@ -11,7 +11,8 @@ from pathlib import Path
 
 VARIANTS = [("lte", "label-text embedding", "#1f77b4"),
             ("onehot", "one-hot", "#ff7f0e"),
-            ("noise", "noise", "#2ca02c")]
+            ("noise", "noise", "#2ca02c"),
+            ("random", "random 384-d table", "#7f7f7f")]
 THRESHOLDS = [50, 60, 70, 75, 80]
 
 
