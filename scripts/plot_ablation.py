@@ -12,7 +12,7 @@ from pathlib import Path
 VARIANTS = [("lte", "label-text embedding", "#1f77b4"),
             ("onehot", "one-hot", "#ff7f0e"),
             ("noise", "noise", "#2ca02c"),
-            ("random", "random 384-d table", "#7f7f7f")]
+            ("random", "random table", "#7f7f7f")]
 THRESHOLDS = [50, 60, 70, 75, 80]
 
 
