@@ -18,6 +18,7 @@ import Commands
         #expect(spec.normalization.mean == [0.2860, 0.2860, 0.2860])
         #expect(spec.labelEmbedding == .encoder(name: "minilm", prompt: "a photo of a {}", modelDirectory: nil))
         #expect(spec.evaluation?.dataset == "fashion-mnist")
+        #expect(spec.nayer.grayscale)
     }
 
     /// The daemon runs a rewritten manifest from the job directory: it must describe

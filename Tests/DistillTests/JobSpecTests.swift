@@ -61,6 +61,11 @@ private func withKeys(_ fragment: String) -> String {
         #expect(spec.seed == 7 && spec.threads == 2 && spec.checkpointIntervalSeconds == 60)
     }
 
+    @Test func grayscaleIsOffByDefaultAndCanBeSwitchedOn() throws {
+        #expect(try !decode(minimal).nayer.grayscale)
+        #expect(try decode(withKeys(#""nayer": {"grayscale": true}"#)).nayer.grayscale)
+    }
+
     @Test func labelEmbeddingFileResolvesRelativeToTheManifest() throws {
         let spec = try decode(withKeys(#""label_embedding": {"file": "lte/clip.safetensors"}"#))
         #expect(spec.labelEmbedding == .file("/srv/jobs/lte/clip.safetensors"))
@@ -74,6 +79,7 @@ private func withKeys(_ fragment: String) -> String {
         (withKeys(#""nayer": {"g_steps": 2.5}"#), "nayer.g_steps must be a positive integer, got 2.5"),
         (withKeys(#""nayer": {"g_steps": "30"}"#), #"nayer.g_steps must be a positive integer, got "30""#),
         (withKeys(#""nayer": {"noisy_layer": 1}"#), "nayer.noisy_layer must be true or false, got 1"),
+        (withKeys(#""nayer": {"grayscale": "yes"}"#), #"nayer.grayscale must be true or false, got "yes""#),
         (withKeys(#""nayer": {"gsteps": 3}"#), "unknown key nayer.gsteps"),
         (withKeys(#""colour": "red""#), "unknown key colour"),
         (withKeys(#""nayer": {"warmup": 200}"#), "nayer.warmup (200) must be less than nayer.epochs (120)"),

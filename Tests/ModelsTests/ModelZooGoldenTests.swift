@@ -72,19 +72,41 @@ private func checkLogits(_ actual: Tensor, _ expected: Tensor, _ context: String
         }
     }
 
-    @Test func generatorImagesMatchPyTorch() throws {
-        let fixture = try loadFixture("nlgenerator")
+    /// nlgenerator: the reference generator; nlgenerator_gray: PyTorch's nc=1 generator
+    /// expanded to 3 channels, which nayerd's grayscale generator must equal.
+    @Test(arguments: [("nlgenerator", false), ("nlgenerator_gray", true)])
+    func generatorImagesMatchPyTorch(fixtureName: String, grayscale: Bool) throws {
+        let fixture = try loadFixture(fixtureName)
         var random = RandomGenerator(seed: 1)
         let generator = NayerGenerator(.init(embeddingSize: 16, classCount: 4, batchSize: 10, noisyLayerWidth: 20,
-                                             noisyLayers: true, features: 8, imageShape: [3, 32, 32]), random: &random)
+                                             noisyLayers: true, features: 8, imageShape: [3, 32, 32], grayscale: grayscale),
+                                       random: &random)
         let ours = generator.stateDictionary().mapValues(\.shape)
         let theirs = try keyShapes(fixture)
         #expect(Set(ours.keys) == Set(theirs.keys))
+        #expect(ours["conv_blocks.9.weight"] == theirs["conv_blocks.9.weight"])
         try generator.load(stateDictionary: FormulaWeights.stateDictionary(for: generator), source: "formula weights")
         let labels = try fixture.tensor("targets").scalars.map { Int($0) }
         let rows = ShapeKernels.indexSelect(try fixture.tensor("label_embedding"), rows: labels)
         let images = GradMode.withNoGrad { generator(Variable(rows)) }.value
-        let report = checkClose(images, try fixture.tensor("images"), relativeTolerance: 1e-4, absoluteTolerance: 1e-5, "generator")
+        #expect(images.shape == [10, 3, 32, 32])
+        let report = checkClose(images, try fixture.tensor("images"), relativeTolerance: 1e-4, absoluteTolerance: 1e-5, fixtureName)
+        #expect(report.passed, "\(report)")
+    }
+
+    /// The grey copy's backward must add the three channels' gradients into the one
+    /// generated channel: checked on the last conv, whose output is copied.
+    @Test func grayscaleGeneratorGradientsMatchFiniteDifferences() throws {
+        var random = RandomGenerator(seed: 3)
+        let generator = NayerGenerator(.init(embeddingSize: 6, classCount: 3, batchSize: 6, noisyLayerWidth: 8,
+                                             noisyLayers: true, features: 4, imageShape: [3, 8, 8], grayscale: true),
+                                       random: &random)
+        let parameters = Dictionary(uniqueKeysWithValues: generator.namedParameters.map { ($0.name, $0.variable) })
+        let lastWeight = try #require(parameters["conv_blocks.9.weight"])
+        let lastBias = try #require(parameters["conv_blocks.9.bias"])
+        #expect(lastWeight.shape == [1, 4, 3, 3])
+        let rows = Variable(random.normalTensor(shape: [6, 6]))
+        let report = checkGradients(of: [lastWeight, lastBias], step: 1e-2) { _ in generator(rows) }
         #expect(report.passed, "\(report)")
     }
 

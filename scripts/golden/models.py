@@ -112,19 +112,21 @@ def classifier_case(case, name, in_channels, side):
     save(case, tensors, metadata)
 
 
-def generator_case():
+def generator_case(name, nc):
+    """NLGenerator with formula weights. nc=1 is nayerd's grayscale generator: one
+    generated channel, copied into the teacher's 3 input channels."""
     label_embedding = torch.randn(4, 16, generator=seeded(4242))
     targets = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3, 2, 0])
     builder = lambda: torch_models.NLGenerator(  # noqa: E731
-        label_embedding, ngf=8, img_size=32, nc=3, le_emb_size=20, sbz=10)
+        label_embedding, ngf=8, img_size=32, nc=nc, le_emb_size=20, sbz=10)
     generator = formula_model(builder).train()
     with torch.no_grad():
-        images = generator(targets)
-    save("nlgenerator", {"label_embedding": label_embedding, "targets": targets, "images": images}, {
+        images = generator(targets).expand(-1, 3, -1, -1)
+    save(name, {"label_embedding": label_embedding, "targets": targets, "images": images.contiguous()}, {
         "keys": json.dumps(key_shapes(generator)),
         "model": "nlgenerator",
-        "config": json.dumps({"ngf": 8, "img_size": 32, "nc": 3, "le_size": 16, "le_emb_size": 20,
-                              "num_classes": 4, "sbz": 10, "n_le": len(generator.le1)}),
+        "config": json.dumps({"ngf": 8, "img_size": 32, "nc": nc, "image_channels": 3, "le_size": 16,
+                              "le_emb_size": 20, "num_classes": 4, "sbz": 10, "n_le": len(generator.le1)}),
         "parameters": str(sum(p.numel() for p in generator.parameters())),
     })
 
@@ -133,7 +135,8 @@ def main():
     torch.set_num_threads(1)
     for case, name, in_channels, side in CASES:
         classifier_case(case, name, in_channels, side)
-    generator_case()
+    generator_case("nlgenerator", nc=3)
+    generator_case("nlgenerator_gray", nc=1)
 
 
 if __name__ == "__main__":

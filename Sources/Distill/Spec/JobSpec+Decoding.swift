@@ -164,6 +164,7 @@ extension JobSpec {
         nayer.bankEviction = BankEviction(rawValue: try reader.string("bank_eviction", oneOf: ["oldest", "reservoir"], default: "oldest"))!
         nayer.generatorInput = GeneratorInput(rawValue: try reader.string("generator_input", oneOf: ["lte", "onehot", "noise"], default: "lte"))!
         nayer.noisyLayer = try reader.bool("noisy_layer", default: nayer.noisyLayer)
+        nayer.grayscale = try reader.bool("grayscale", default: nayer.grayscale)
         nayer.agreementBatchSize = try reader.integer("agreement_batch_size", default: nayer.agreementBatchSize, minimum: 1, maximum: 100_000)
         try reader.finish()
         return nayer

@@ -53,6 +53,9 @@ public struct JobSpec: Equatable, Sendable {
         public var bankEviction = BankEviction.oldest
         public var generatorInput = GeneratorInput.labelTextEmbedding
         public var noisyLayer = true
+        /// The generator makes grey pictures (one channel copied into all of the
+        /// teacher's input channels), for teachers trained on grey data stored as RGB.
+        public var grayscale = false
         /// Freshly synthesized images per epoch on which student-teacher agreement is
         /// measured; they never enter the memory bank.
         public var agreementBatchSize = 200

@@ -75,7 +75,8 @@ public final class NayerTrainer {
         NayerGenerator.Configuration(
             embeddingSize: inputs?.shape[1] ?? noiseInputSize, classCount: spec.classCount,
             batchSize: spec.nayer.synthesisBatchSize, noisyLayerWidth: spec.nayer.noisyLayerWidth,
-            noisyLayers: spec.nayer.noisyLayer, features: spec.nayer.generatorFeatures, imageShape: spec.inputShape)
+            noisyLayers: spec.nayer.noisyLayer, features: spec.nayer.generatorFeatures, imageShape: spec.inputShape,
+            grayscale: spec.nayer.grayscale)
     }
 
     static func makeGeneratorOptimizer(_ generator: NayerGenerator, spec: JobSpec) -> Adam {

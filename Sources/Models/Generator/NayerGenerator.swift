@@ -11,6 +11,9 @@ import Tensor
 ///   BN2d, up x2, conv3x3 (no bias), BN2d, LeakyReLU(0.2), up x2, conv3x3 (no bias),
 ///   BN2d, LeakyReLU(0.2), conv3x3 (bias), sigmoid  ->  images in [0, 1]
 ///
+/// A grayscale generator's last conv makes one channel, copied into every channel of
+/// `imageShape` (teachers trained on grey pictures stored as RGB).
+///
 /// Keys as the reference: n1, le1.I, l1.0, conv_blocks.{0,2,3,6,7,9}.
 public final class NayerGenerator: Module {
     public struct Configuration: Equatable, Sendable {
@@ -23,9 +26,11 @@ public final class NayerGenerator: Module {
         public var features: Int
         /// [channels, height, width] of the generated images.
         public var imageShape: [Int]
+        /// One generated channel, copied into all of `imageShape`'s channels.
+        public var grayscale: Bool
 
         public init(embeddingSize: Int, classCount: Int, batchSize: Int, noisyLayerWidth: Int,
-                    noisyLayers: Bool, features: Int, imageShape: [Int]) {
+                    noisyLayers: Bool, features: Int, imageShape: [Int], grayscale: Bool = false) {
             self.embeddingSize = embeddingSize
             self.classCount = classCount
             self.batchSize = batchSize
@@ -33,6 +38,7 @@ public final class NayerGenerator: Module {
             self.noisyLayers = noisyLayers
             self.features = features
             self.imageShape = imageShape
+            self.grayscale = grayscale
         }
 
         /// ceil(B / K): one noisy layer per chunk of K labels.
@@ -51,7 +57,7 @@ public final class NayerGenerator: Module {
                      && configuration.imageShape[2] % 4 == 0, "generator image sides must be multiples of 4")
         self.configuration = configuration
         let ngf = configuration.features
-        let channels = configuration.imageShape[0]
+        let channels = configuration.grayscale ? 1 : configuration.imageShape[0]
         initialHeight = configuration.imageShape[1] / 4
         initialWidth = configuration.imageShape[2] / 4
         n1 = BatchNorm(features: configuration.embeddingSize)
@@ -102,6 +108,8 @@ public final class NayerGenerator: Module {
             hidden = mapped.count == 1 ? mapped[0] : concat(mapped, axis: 0)
         }
         let projected = reshape(l1(hidden), [batch, 2 * configuration.features, initialHeight, initialWidth])
-        return convBlocks(projected)
+        let images = convBlocks(projected)
+        let channels = configuration.imageShape[0]
+        return images.shape[1] == channels ? images : concat(Array(repeating: images, count: channels), axis: 1)
     }
 }
