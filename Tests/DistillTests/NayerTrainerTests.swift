@@ -102,6 +102,39 @@ private func finish(_ trainer: NayerTrainer) throws {
         #expect(resumed.state.history.map(\.agreement) == reference.state.history.map(\.agreement))
     }
 
+    /// A grey job stores grey pictures (three equal channel planes in every bank image)
+    /// and resumes exactly like a colour one.
+    @Test func grayscaleJobStoresGreyPicturesAndResumesExactly() throws {
+        let job = try TinyJob(label: "trainer-grey", nayer: #", "grayscale": true"#)
+        let reference = try job.trainer(workDirectory: "reference")
+        try finish(reference)
+        let interrupted = try job.trainer(workDirectory: "interrupted")
+        for _ in 0..<9 { try interrupted.advance() }
+        try interrupted.saveCheckpoint()
+        let resumed = try job.trainer(workDirectory: "interrupted")
+        try finish(resumed)
+        let expected = reference.student.stateDictionary(), actual = resumed.student.stateDictionary()
+        for key in expected.keys { #expect(actual[key]!.scalars == expected[key]!.scalars, "\(key) after resuming") }
+
+        let bankDirectory = job.directory.appendingPathComponent("reference/bank")
+        let bankFiles = try FileManager.default.contentsOfDirectory(atPath: bankDirectory.path).filter { $0.hasSuffix(".u8") }
+        let bytes = [UInt8](try Data(contentsOf: bankDirectory.appendingPathComponent(try #require(bankFiles.first))))
+        let plane = 8 * 8
+        #expect(!bytes.isEmpty && bytes.count % (3 * plane) == 0)
+        for start in stride(from: 0, to: bytes.count, by: 3 * plane) {
+            let red = bytes[start..<start + plane], green = bytes[start + plane..<start + 2 * plane]
+            let blue = bytes[start + 2 * plane..<start + 3 * plane]
+            #expect(red.elementsEqual(green) && red.elementsEqual(blue), "bank image at byte \(start)")
+        }
+        // The same job in colour makes colour pictures, so the check above can fail.
+        let colour = try TinyJob(label: "trainer-colour")
+        try finish(try colour.trainer())
+        let colourDirectory = colour.directory.appendingPathComponent("work/bank")
+        let colourFile = try #require(try FileManager.default.contentsOfDirectory(atPath: colourDirectory.path).first { $0.hasSuffix(".u8") })
+        let colourBytes = [UInt8](try Data(contentsOf: colourDirectory.appendingPathComponent(colourFile)))
+        #expect(!colourBytes[0..<plane].elementsEqual(colourBytes[plane..<2 * plane]))
+    }
+
     @Test func changedManifestRefusesTheOldCheckpoint() throws {
         let job = try TinyJob(label: "trainer-config")
         let trainer = try job.trainer()
