@@ -46,6 +46,12 @@ private func finish(_ trainer: NayerTrainer) throws {
     while !trainer.isFinished { try trainer.advance() }
 }
 
+/// The raw uint8 images of a memory bank that was never compacted (one generation file).
+private func bankBytes(_ directory: URL) throws -> [UInt8] {
+    let file = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".u8") })
+    return [UInt8](try Data(contentsOf: directory.appendingPathComponent(file)))
+}
+
 @Suite struct NayerTrainerTests {
     @Test func tinyJobRunsThroughEveryPhase() throws {
         let job = try TinyJob(label: "trainer-run")
@@ -116,9 +122,7 @@ private func finish(_ trainer: NayerTrainer) throws {
         let expected = reference.student.stateDictionary(), actual = resumed.student.stateDictionary()
         for key in expected.keys { #expect(actual[key]!.scalars == expected[key]!.scalars, "\(key) after resuming") }
 
-        let bankDirectory = job.directory.appendingPathComponent("reference/bank")
-        let bankFiles = try FileManager.default.contentsOfDirectory(atPath: bankDirectory.path).filter { $0.hasSuffix(".u8") }
-        let bytes = [UInt8](try Data(contentsOf: bankDirectory.appendingPathComponent(try #require(bankFiles.first))))
+        let bytes = try bankBytes(job.directory.appendingPathComponent("reference/bank"))
         let plane = 8 * 8
         #expect(!bytes.isEmpty && bytes.count % (3 * plane) == 0)
         for start in stride(from: 0, to: bytes.count, by: 3 * plane) {
@@ -129,9 +133,7 @@ private func finish(_ trainer: NayerTrainer) throws {
         // The same job in colour makes colour pictures, so the check above can fail.
         let colour = try TinyJob(label: "trainer-colour")
         try finish(try colour.trainer())
-        let colourDirectory = colour.directory.appendingPathComponent("work/bank")
-        let colourFile = try #require(try FileManager.default.contentsOfDirectory(atPath: colourDirectory.path).first { $0.hasSuffix(".u8") })
-        let colourBytes = [UInt8](try Data(contentsOf: colourDirectory.appendingPathComponent(colourFile)))
+        let colourBytes = try bankBytes(colour.directory.appendingPathComponent("work/bank"))
         #expect(!colourBytes[0..<plane].elementsEqual(colourBytes[plane..<2 * plane]))
     }
 
